@@ -1,0 +1,5 @@
+import { Foundation1764000000000 } from './1764000000000-Foundation';
+import { Events1764000001000 } from './1764000001000-Events';
+
+/** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
+export const migrations = [Foundation1764000000000, Events1764000001000];

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Reads `true/false/1/0/yes/no` the way operators write them in env files. */
+const booleanFlag = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((value) =>
+      value === undefined ? defaultValue : ['true', '1', 'yes'].includes(value),
+    );
+
+const urlWithScheme = (schemes: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => schemes.some((scheme) => value.startsWith(`${scheme}://`)), {
+      message: `must start with ${schemes.map((s) => `${s}://`).join(' or ')}`,
+    });
+
+const environmentSchema = z.object({
+  /** PostgreSQL URL. Default: none, which starts an embedded PostgreSQL under `HARMONY_DATA_DIR`. */
+  DATABASE_URL: urlWithScheme(['postgres', 'postgresql']).optional(),
+  /** Redis URL. Default: none, which caches in process memory. */
+  REDIS_URL: urlWithScheme(['redis', 'rediss']).optional(),
+  /** HTTP port. Default 4000. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Interface to listen on. Default 0.0.0.0. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** A key that always exists with the admin scope. Default: none (demo mode generates one). */
+  HARMONY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Apply pending migrations at start. Default true. */
+  HARMONY_MIGRATE: booleanFlag(true),
+  /** Where the embedded PostgreSQL and the demo admin key live. Default `.data`. */
+  HARMONY_DATA_DIR: z.string().min(1).default('.data'),
+  /** Port of the embedded PostgreSQL. Default 54329. */
+  HARMONY_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Upper bound for every SQL statement, in milliseconds. Default 15000. */
+  HARMONY_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /** Largest page a connection returns. Default 100. */
+  HARMONY_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(100),
+  /** Size of the PostgreSQL connection pool. Default 10. */
+  HARMONY_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** pino log level. Default `info` (`warn` under test). */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+export type Config = {
+  databaseUrl?: string;
+  redisUrl?: string;
+  port: number;
+  host: string;
+  adminKey?: string;
+  migrateOnStart: boolean;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  statementTimeoutMs: number;
+  maxPageSize: number;
+  dbPoolSize: number;
+  logLevel: string;
+  nodeEnv: 'development' | 'production' | 'test';
+};
+
+export class ConfigError extends Error {}
+
+/** Parses and validates the environment once; the only place that reads `process.env`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankToUndefined = Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
+  );
+  const parsed = environmentSchema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+      .join('\n');
+    throw new ConfigError(`Invalid configuration in the environment:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    host: e.HOST,
+    adminKey: e.HARMONY_ADMIN_KEY,
+    migrateOnStart: e.HARMONY_MIGRATE,
+    dataDir: path.resolve(e.HARMONY_DATA_DIR),
+    embeddedPostgresPort: e.HARMONY_EMBEDDED_PG_PORT,
+    statementTimeoutMs: e.HARMONY_STATEMENT_TIMEOUT_MS,
+    maxPageSize: e.HARMONY_MAX_PAGE_SIZE,
+    dbPoolSize: e.HARMONY_DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
+    nodeEnv: e.NODE_ENV,
+  };
+}

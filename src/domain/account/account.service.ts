@@ -1,0 +1,102 @@
+import type { DataSource } from 'typeorm';
+import { loadInOrder } from '../../db/lookup';
+import { upsertByKey, type UpsertSpec } from '../../db/upsert';
+import { invalidInput, notFound } from '../../shared/errors';
+import { assertBatch, parseOrThrow } from '../../shared/validation';
+import { paginateById, type Connection } from '../shared/connection';
+import { Account } from './account.entity';
+import {
+  upsertAccountSchema,
+  type AccountLookupArgs,
+  type AccountsArgs,
+  type UpsertAccountInput,
+} from './account.inputs';
+
+const accountUpsert: UpsertSpec = {
+  table: 'accounts',
+  key: { column: 'external_id', field: 'externalId', type: 'text' },
+  columns: [
+    { column: 'name', field: 'name', type: 'text' },
+    { column: 'domain', field: 'domain', type: 'text' },
+    { column: 'industry', field: 'industry', type: 'text' },
+    { column: 'employee_count', field: 'employeeCount', type: 'integer' },
+    { column: 'traits', field: 'traits', type: 'jsonb', merge: true },
+    { column: 'is_test', field: 'isTest', type: 'boolean', insertDefault: 'false' },
+  ],
+};
+
+/** The SQL condition "the account has a subscription in force now on one of these plans". */
+export const CURRENT_PLAN_CONDITION = `EXISTS (
+  SELECT 1 FROM subscriptions s JOIN plans p ON p.id = s.plan_id
+  WHERE s.account_id = account.id AND s.deleted_at IS NULL AND s.status_code <> 'CANCELED'
+    AND s.started_at <= now() AND (s.ended_at IS NULL OR s.ended_at > now())
+    AND p.code IN (:...planCodes))`;
+
+export class AccountService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly maxPageSize: number,
+  ) {}
+
+  async find(lookup: AccountLookupArgs): Promise<Account | null> {
+    if (!lookup.id === !lookup.externalId) {
+      throw invalidInput('id', 'give exactly one of id or externalId');
+    }
+    if (lookup.id && !/^\d{1,19}$/.test(lookup.id)) return null;
+    const repository = this.dataSource.getRepository(Account);
+    return lookup.id
+      ? repository.findOneBy({ id: lookup.id })
+      : repository.findOneBy({ externalId: lookup.externalId! });
+  }
+
+  list(args: AccountsArgs): Promise<Connection<Account>> {
+    const query = this.dataSource.getRepository(Account).createQueryBuilder('account');
+    const filter = args.filter;
+    if (filter?.includeDeleted) query.withDeleted();
+    if (filter?.search) {
+      query.andWhere('(account.name ILIKE :search OR account.domain ILIKE :search)', {
+        search: `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      });
+    }
+    if (filter?.industry?.length)
+      query.andWhere('account.industry IN (:...industries)', { industries: filter.industry });
+    if (filter?.employeeCount?.min != null) {
+      query.andWhere('account.employee_count >= :minEmployees', {
+        minEmployees: filter.employeeCount.min,
+      });
+    }
+    if (filter?.employeeCount?.max != null) {
+      query.andWhere('account.employee_count <= :maxEmployees', {
+        maxEmployees: filter.employeeCount.max,
+      });
+    }
+    if (filter?.planCode?.length)
+      query.andWhere(CURRENT_PLAN_CONDITION, { planCodes: filter.planCode });
+    if (filter?.isTest != null)
+      query.andWhere('account.is_test = :isTest', { isTest: filter.isTest });
+    if (args.updatedSince)
+      query.andWhere('account.updated_at >= :updatedSince', { updatedSince: args.updatedSince });
+    return paginateById(query, args, this.maxPageSize);
+  }
+
+  /** Upserts up to 1,000 accounts in one transaction; all or nothing. */
+  async upsertMany(inputs: UpsertAccountInput[], source = 'api'): Promise<Account[]> {
+    assertBatch(inputs, (input) => input.externalId, 'externalId');
+    const valid = inputs.map((input, index) =>
+      parseOrThrow(upsertAccountSchema, input, inputs.length === 1 ? 'input' : `inputs[${index}]`),
+    );
+    return this.dataSource.transaction(async (manager) => {
+      const ids = await upsertByKey(manager, accountUpsert, valid, source);
+      return loadInOrder(manager, Account, ids);
+    });
+  }
+
+  /** Soft-deletes the account; idempotent. */
+  async softDelete(externalId: string): Promise<Account> {
+    const repository = this.dataSource.getRepository(Account);
+    const account = await repository.findOne({ where: { externalId }, withDeleted: true });
+    if (!account) throw notFound('account', externalId);
+    if (!account.deletedAt) await repository.softDelete({ id: account.id });
+    return repository.findOneOrFail({ where: { id: account.id }, withDeleted: true });
+  }
+}

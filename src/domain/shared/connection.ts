@@ -1,0 +1,113 @@
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { invalidInput } from '../../shared/errors';
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field()
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, {
+    defaultValue: 25,
+    description: 'Page size, 1 to the server maximum (100 by default).',
+  })
+  first: number;
+
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
+  after?: string | null;
+}
+
+export type Edge<T> = { cursor: string; node: T };
+export type Connection<T> = { edges: Edge<T>[]; pageInfo: PageInfo };
+
+/** Builds the Relay connection type `<Name>Connection` with its `<Name>Edge`. */
+export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor: string;
+
+    @Field(() => nodeType)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass {
+    @Field(() => [EdgeType])
+    edges: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+  }
+  return ConnectionClass;
+}
+
+const CURSOR_VERSION = 'id:';
+
+/** Cursors are opaque to clients; inside they hold the id the next page starts after. */
+export function encodeCursor(id: string): string {
+  return Buffer.from(CURSOR_VERSION + id).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, field = 'after'): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.slice(CURSOR_VERSION.length);
+  if (!text.startsWith(CURSOR_VERSION) || !/^\d{1,19}$/.test(id)) {
+    throw invalidInput(
+      field,
+      `expected a cursor from a previous page's endCursor, got "${cursor}"`,
+    );
+  }
+  return id;
+}
+
+export function assertPageSize(first: number, maxPageSize: number, field = 'first'): void {
+  if (!Number.isInteger(first) || first < 1 || first > maxPageSize) {
+    throw invalidInput(field, `expected a page size between 1 and ${maxPageSize}, got ${first}`);
+  }
+}
+
+/**
+ * Pages through a query in id order. Ids only grow, so rows inserted while a client pages land
+ * after its cursor or on a later page: nothing is skipped or repeated.
+ */
+export async function paginateById<T extends ObjectLiteral & { id: string }>(
+  query: SelectQueryBuilder<T>,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<Connection<T>> {
+  assertPageSize(args.first, maxPageSize);
+  const alias = query.alias;
+  if (args.after) query.andWhere(`${alias}.id > :afterId`, { afterId: decodeCursor(args.after) });
+  const rows = await query
+    .orderBy(`${alias}.id`, 'ASC')
+    .limit(args.first + 1)
+    .getMany();
+  return toConnection(rows, args);
+}
+
+export function toConnection<T extends { id: string }>(rows: T[], args: PageArgs): Connection<T> {
+  const page = rows.slice(0, args.first);
+  const edges = page.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > args.first,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

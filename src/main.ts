@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { connectRedis } from './cache/redis-client';
+import { ConfigError, loadConfig } from './config/config';
+import { migrate, openDatabase } from './db/database';
+import { loadDemoDataOnce } from './demo/demo-data';
+import { ensureAdminKey } from './server/admin-key';
+import { createServer } from './server/app';
+import { createServices } from './server/services';
+import { createLogger } from './shared/logger';
+
+/** `npm start`: database (embedded unless DATABASE_URL), migrations, demo data, HTTP server. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+  if (database.embedded || config.migrateOnStart) {
+    const applied = await migrate(database.dataSource);
+    if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+  }
+  if (database.embedded) await loadDemoDataOnce(database.dataSource, logger);
+
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  if (!redis) logger.info('no REDIS_URL: caching in process memory');
+  const services = createServices(database.dataSource, config, redis);
+  const adminKey = await ensureAdminKey(config, services.apiKeys, database.embedded);
+  const server = await createServer(services, logger);
+  const port = await server.listen(config.port, config.host);
+
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost}:${port}/graphql`;
+  logger.info({ url }, 'Harmony is ready');
+  printWelcome(url, adminKey);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await server.close();
+    await redis?.quit().catch(() => undefined);
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function printWelcome(url: string, adminKey: string | undefined): void {
+  const lines = [``, `  Harmony GraphQL: ${url}`];
+  if (adminKey) {
+    lines.push(
+      `  Admin key:       ${adminKey}`,
+      ``,
+      `  Try it:`,
+      `  curl -s ${url} \\`,
+      `    -H 'Authorization: Bearer ${adminKey}' -H 'Content-Type: application/json' \\`,
+      `    -d '{"query":"{ accounts(first: 5) { edges { node { name domain plan { code } mrr } } } }"}'`,
+    );
+  } else {
+    lines.push(`  Create an API key: npm run keys -- create --name me --scopes read,sync`);
+  }
+  process.stdout.write(lines.join('\n') + '\n\n');
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `Harmony failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    if (error instanceof Error && error.cause)
+      process.stderr.write(`  cause: ${String((error.cause as Error).message ?? error.cause)}\n`);
+  }
+  process.exit(1);
+});

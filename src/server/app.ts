@@ -1,0 +1,104 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler } from 'express';
+import type { Logger } from '../shared/logger';
+import { requireApiKey } from './auth';
+import type { RequestContext } from './graphql/context';
+import { createErrorFormatter } from './graphql/format-error';
+import { createLoaders } from './graphql/loaders';
+import { queryComplexityPlugin, queryLimitRules } from './graphql/query-limits';
+import { buildHarmonySchema } from './graphql/schema';
+import { healthHandler, readyHandler } from './health';
+import type { Services } from './services';
+
+export type HarmonyServer = {
+  httpServer: http.Server;
+  /** Starts listening; resolves with the port actually bound. */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting requests and waits for those in flight. */
+  close(): Promise<void>;
+};
+
+/** Wires HTTP, GraphQL, auth and health around the given services. */
+export async function createServer(services: Services, logger: Logger): Promise<HarmonyServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  let shuttingDown = false;
+
+  const schema = await buildHarmonySchema();
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    formatError: createErrorFormatter(logger),
+    validationRules: queryLimitRules(),
+    introspection: true,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryComplexityPlugin(schema)],
+  });
+  await apollo.start();
+
+  app.get('/health', healthHandler(services));
+  app.get(
+    '/ready',
+    readyHandler(services, () => shuttingDown),
+  );
+  app.use(
+    '/graphql',
+    requireApiKey(services),
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        principal: req.principal!,
+        services,
+        loaders: createLoaders(services.dataSource),
+      }),
+    }),
+  );
+  app.use((_request, response) => {
+    response
+      .status(404)
+      .json({ error: 'not_found', message: 'No such endpoint; GraphQL is at /graphql' });
+  });
+  app.use(httpErrorHandler(logger));
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
+    close: async () => {
+      shuttingDown = true;
+      await apollo.stop();
+      if (httpServer.listening)
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+/** Body-parser and other HTTP-level failures become JSON 4xx answers, never an HTML 500. */
+function httpErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _request, response, _next) => {
+    const status = Number(error?.status ?? error?.statusCode ?? 500);
+    if (status >= 400 && status < 500) {
+      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      const message =
+        status === 413 ? 'Request body too large' : `Invalid request: ${error.message}`;
+      response.status(status).json({ errors: [{ message, extensions: { code } }] });
+      return;
+    }
+    logger.error({ err: error }, 'unhandled HTTP error');
+    response
+      .status(500)
+      .json({
+        errors: [
+          { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ],
+      });
+  };
+}

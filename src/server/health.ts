@@ -1,0 +1,38 @@
+import type { Request, Response } from 'express';
+import { redisStatus } from '../cache/redis-client';
+import type { Services } from './services';
+
+async function databaseStatus(services: Services): Promise<'up' | 'down'> {
+  try {
+    await services.dataSource.query('SELECT 1');
+    return 'up';
+  } catch {
+    return 'down';
+  }
+}
+
+/** `GET /health`: the process answers; says whether PostgreSQL and Redis do. */
+export function healthHandler(services: Services) {
+  return async (_request: Request, response: Response) => {
+    const [database, redis] = await Promise.all([
+      databaseStatus(services),
+      redisStatus(services.redis),
+    ]);
+    const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';
+    response.status(status === 'down' ? 503 : 200).json({
+      status,
+      database,
+      redis,
+      cache: services.redis ? 'redis' : 'memory',
+      uptimeSeconds: Math.round(process.uptime()),
+    });
+  };
+}
+
+/** `GET /ready`: 200 only when the database answers, so a load balancer can route to us. */
+export function readyHandler(services: Services, isShuttingDown: () => boolean) {
+  return async (_request: Request, response: Response) => {
+    const ready = !isShuttingDown() && (await databaseStatus(services)) === 'up';
+    response.status(ready ? 200 : 503).json({ ready });
+  };
+}

@@ -1,0 +1,19 @@
+import type { DataSource } from 'typeorm';
+import type { RedisClient } from '../cache/redis-client';
+import type { Config } from '../config/config';
+import { AccountService } from '../domain/account/account.service';
+import { ApiKeyService } from '../domain/api-key/api-key.service';
+
+/** The long-lived services of one running server; built once, shared by every request. */
+export function createServices(dataSource: DataSource, config: Config, redis?: RedisClient) {
+  return {
+    config,
+    dataSource,
+    /** Absent when no REDIS_URL is configured (in-memory cache). */
+    redis,
+    apiKeys: new ApiKeyService(dataSource),
+    accounts: new AccountService(dataSource, config.maxPageSize),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,44 @@
+/**
+ * The closed set of error codes Harmony answers with. Domain code throws `HarmonyError`; the
+ * server translates codes to GraphQL error extensions or HTTP statuses in one place.
+ */
+export const ERROR_CODES = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL_SERVER_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class HarmonyError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra facts for the client, e.g. `{ field: 'inputs[3].email' }`. */
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'HarmonyError';
+  }
+}
+
+/** A validation failure that names the offending field. */
+export function invalidInput(
+  field: string,
+  message: string,
+  details: Record<string, unknown> = {},
+) {
+  return new HarmonyError('BAD_USER_INPUT', `${field}: ${message}`, { field, ...details });
+}
+
+export function notFound(what: string, key: string) {
+  return new HarmonyError('NOT_FOUND', `${what} ${JSON.stringify(key)} does not exist`, {
+    what,
+    key,
+  });
+}

@@ -1,0 +1,52 @@
+import crypto from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { adminUrl, databaseUrl } from './urls';
+
+export type TestDatabase = {
+  name: string;
+  url: string;
+  dataSource: DataSource;
+  /** Every SQL statement run through the data source since the last reset. */
+  statements: string[];
+  drop(): Promise<void>;
+};
+
+/** A fresh database for one test file, cloned from the run's migrated template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = process.env.HARMONY_TEST_TEMPLATE;
+  if (!template)
+    throw new Error('HARMONY_TEST_TEMPLATE is not set: run the tests through jest (npm test)');
+  const name = `harmony_t_${process.ppid}_${crypto.randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const statements: string[] = [];
+  const url = databaseUrl(name);
+  const dataSource = createDataSource({
+    url,
+    statementTimeoutMs: 30_000,
+    poolSize: 5,
+    onQuery: (sql) => statements.push(sql),
+  });
+  await dataSource.initialize();
+  return {
+    name,
+    url,
+    dataSource,
+    statements,
+    drop: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
