@@ -136,11 +136,21 @@ export class Events1764000001000 implements MigrationInterface {
       );
       CREATE INDEX user_activity_daily_account_idx ON user_activity_daily (account_id, day);
       CREATE INDEX user_activity_daily_user_idx ON user_activity_daily (user_id, day);
+
+      -- The same per UTC month: distinct active users over months without scanning the days.
+      CREATE TABLE user_activity_monthly (
+        month date NOT NULL,
+        account_id bigint NOT NULL,
+        user_id bigint NOT NULL,
+        event_count bigint NOT NULL,
+        PRIMARY KEY (month, account_id, user_id)
+      );
     `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
+      DROP TABLE user_activity_monthly;
       DROP TABLE user_activity_daily;
       DROP TABLE event_counts_daily;
       DROP FUNCTION harmony_ensure_event_partition(timestamptz);
