@@ -3,6 +3,9 @@ import type { RedisClient } from '../cache/redis-client';
 import type { Config } from '../config/config';
 import { AccountService } from '../domain/account/account.service';
 import { ApiKeyService } from '../domain/api-key/api-key.service';
+import { PlanService } from '../domain/plan/plan.service';
+import { TeamService } from '../domain/team/team.service';
+import { UserService } from '../domain/user/user.service';
 
 /** The long-lived services of one running server; built once, shared by every request. */
 export function createServices(dataSource: DataSource, config: Config, redis?: RedisClient) {
@@ -13,6 +16,9 @@ export function createServices(dataSource: DataSource, config: Config, redis?: R
     redis,
     apiKeys: new ApiKeyService(dataSource),
     accounts: new AccountService(dataSource, config.maxPageSize),
+    users: new UserService(dataSource, config.maxPageSize),
+    teams: new TeamService(dataSource, config.maxPageSize),
+    plans: new PlanService(dataSource, config.maxPageSize),
   };
 }
 

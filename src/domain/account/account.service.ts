@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
-import { invalidInput, notFound } from '../../shared/errors';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
 import { paginateById, type Connection } from '../shared/connection';
+import { containsPattern, findByIdOrExternalId, softDeleteByExternalId } from '../shared/lookup';
 import { Account } from './account.entity';
 import {
   upsertAccountSchema,
@@ -38,15 +38,8 @@ export class AccountService {
     private readonly maxPageSize: number,
   ) {}
 
-  async find(lookup: AccountLookupArgs): Promise<Account | null> {
-    if (!lookup.id === !lookup.externalId) {
-      throw invalidInput('id', 'give exactly one of id or externalId');
-    }
-    if (lookup.id && !/^\d{1,19}$/.test(lookup.id)) return null;
-    const repository = this.dataSource.getRepository(Account);
-    return lookup.id
-      ? repository.findOneBy({ id: lookup.id })
-      : repository.findOneBy({ externalId: lookup.externalId! });
+  find(lookup: AccountLookupArgs): Promise<Account | null> {
+    return findByIdOrExternalId(this.dataSource.getRepository(Account), lookup);
   }
 
   list(args: AccountsArgs): Promise<Connection<Account>> {
@@ -55,7 +48,7 @@ export class AccountService {
     if (filter?.includeDeleted) query.withDeleted();
     if (filter?.search) {
       query.andWhere('(account.name ILIKE :search OR account.domain ILIKE :search)', {
-        search: `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        search: containsPattern(filter.search),
       });
     }
     if (filter?.industry?.length)
@@ -92,11 +85,7 @@ export class AccountService {
   }
 
   /** Soft-deletes the account; idempotent. */
-  async softDelete(externalId: string): Promise<Account> {
-    const repository = this.dataSource.getRepository(Account);
-    const account = await repository.findOne({ where: { externalId }, withDeleted: true });
-    if (!account) throw notFound('account', externalId);
-    if (!account.deletedAt) await repository.softDelete({ id: account.id });
-    return repository.findOneOrFail({ where: { id: account.id }, withDeleted: true });
+  softDelete(externalId: string): Promise<Account> {
+    return softDeleteByExternalId(this.dataSource.getRepository(Account), externalId, 'account');
   }
 }

@@ -1,12 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { createAccountLoaders } from '../../domain/account/account.loaders';
 import { createPlanLoaders } from '../../domain/plan/plan.loaders';
+import { createTeamLoaders } from '../../domain/team/team.loaders';
+import { createUserLoaders } from '../../domain/user/user.loaders';
 
 /** Fresh loaders for one request, so batching and caching never leak across requests. */
 export function createLoaders(dataSource: DataSource) {
   return {
     ...createAccountLoaders(dataSource),
     ...createPlanLoaders(dataSource),
+    ...createTeamLoaders(dataSource),
+    ...createUserLoaders(dataSource),
   };
 }
 

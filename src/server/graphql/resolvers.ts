@@ -1,5 +1,14 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../../domain/account/account.resolver';
+import { PlanResolver } from '../../domain/plan/plan.resolver';
+import { TeamResolver } from '../../domain/team/team.resolver';
+import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
 
 /** Every resolver class the schema is built from. */
-export const resolvers: NonEmptyArray<Function> = [AccountResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  AccountResolver,
+  UserResolver,
+  MembershipResolver,
+  TeamResolver,
+  PlanResolver,
+];

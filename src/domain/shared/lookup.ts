@@ -1,0 +1,32 @@
+import type { ObjectLiteral, Repository } from 'typeorm';
+import { invalidInput, notFound } from '../../shared/errors';
+
+export type IdOrExternalId = { id?: string | null; externalId?: string | null };
+
+/** Finds one live row by our id or the caller's externalId (exactly one must be given). */
+export function findByIdOrExternalId<T extends ObjectLiteral>(
+  repository: Repository<T>,
+  lookup: IdOrExternalId,
+): Promise<T | null> {
+  if (!lookup.id === !lookup.externalId) throw invalidInput('id', 'give exactly one of id or externalId');
+  if (lookup.id && !/^\d{1,19}$/.test(lookup.id)) return Promise.resolve(null);
+  const where = lookup.id ? { id: lookup.id } : { externalId: lookup.externalId };
+  return repository.findOneBy(where as never);
+}
+
+/** An ILIKE pattern matching the text anywhere, with the user's wildcards taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Soft-deletes the row with this externalId and returns it; deleting twice is not an error. */
+export async function softDeleteByExternalId<T extends ObjectLiteral & { id: string; deletedAt: Date | null }>(
+  repository: Repository<T>,
+  externalId: string,
+  what: string,
+): Promise<T> {
+  const row = await repository.findOne({ where: { externalId } as never, withDeleted: true });
+  if (!row) throw notFound(what, externalId);
+  if (!row.deletedAt) await repository.softDelete({ id: row.id } as never);
+  return repository.findOneOrFail({ where: { id: row.id } as never, withDeleted: true });
+}
