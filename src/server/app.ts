@@ -93,12 +93,8 @@ function httpErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     logger.error({ err: error }, 'unhandled HTTP error');
-    response
-      .status(500)
-      .json({
-        errors: [
-          { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
-        ],
-      });
+    response.status(500).json({
+      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/config';
 import { AccountService } from '../domain/account/account.service';
 import { ApiKeyService } from '../domain/api-key/api-key.service';
 import { PlanService } from '../domain/plan/plan.service';
+import { SubscriptionService } from '../domain/subscription/subscription.service';
 import { TeamService } from '../domain/team/team.service';
 import { UserService } from '../domain/user/user.service';
 
@@ -19,6 +20,7 @@ export function createServices(dataSource: DataSource, config: Config, redis?: R
     users: new UserService(dataSource, config.maxPageSize),
     teams: new TeamService(dataSource, config.maxPageSize),
     plans: new PlanService(dataSource, config.maxPageSize),
+    subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
   };
 }
 

@@ -9,6 +9,14 @@ export const ERROR_CODES = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** Metrics: no metric has the name asked for; `details.expected` lists the known names. */
+  UNKNOWN_METRIC: 404,
+  /** Metrics: a window, time zone or grain that cannot be evaluated. */
+  INVALID_WINDOW: 400,
+  /** Metrics: a groupBy or filter dimension the metric does not declare. */
+  DIMENSION_NOT_ALLOWED: 400,
+  /** Metrics: a definition (YAML entry or defineMetric input) that does not validate. */
+  INVALID_METRIC_DEFINITION: 400,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 

@@ -8,7 +8,10 @@ export const moneySchema = z
   .number()
   .min(0, 'must not be negative')
   .max(1e12, 'is too large')
-  .refine((amount) => Math.abs(amount * 100 - Math.round(amount * 100)) < 1e-6, 'expected at most two decimals')
+  .refine(
+    (amount) => Math.abs(amount * 100 - Math.round(amount * 100)) < 1e-6,
+    'expected at most two decimals',
+  )
   .transform((amount) => String(Math.round(amount * 100)));
 
 export const currencySchema = z

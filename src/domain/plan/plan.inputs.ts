@@ -14,13 +14,19 @@ export class UpsertPlanInput {
   @Field(() => BillingInterval, { nullable: true, description: 'Default MONTH for a new plan.' })
   interval?: BillingInterval | null;
 
-  @Field(() => Float, { nullable: true, description: 'Price per interval in the major unit (49.5 = $49.50).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Price per interval in the major unit (49.5 = $49.50).',
+  })
   price?: number | null;
 
   @Field(() => String, { nullable: true, description: 'ISO 4217 code; default USD.' })
   currency?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Whether it counts towards MRR; default: price > 0.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether it counts towards MRR; default: price > 0.',
+  })
   isPaid?: boolean | null;
 }
 
@@ -29,7 +35,10 @@ export const upsertPlanSchema = z
     code: z
       .string()
       .trim()
-      .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'expected letters, digits, "_", "-" or "." (at most 64)'),
+      .regex(
+        /^[a-z0-9][a-z0-9_.-]{0,63}$/i,
+        'expected letters, digits, "_", "-" or "." (at most 64)',
+      ),
     name: z.string().trim().min(1, 'must not be empty').max(200).nullish(),
     interval: z.nativeEnum(BillingInterval).nullish(),
     price: moneySchema.nullish(),

@@ -1,4 +1,14 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  Mutation,
+  Query,
+  Resolver,
+} from 'type-graphql';
 import type { RequestContext } from '../../server/graphql/context';
 import { ConnectionType, PageArgs } from '../shared/connection';
 import { Plan } from './plan.entity';
@@ -29,7 +39,10 @@ export class PlanResolver {
 
   @Authorized('sync')
   @Mutation(() => [Plan], { description: 'Upserts up to 1,000 plans in one transaction.' })
-  upsertPlans(@Arg('inputs', () => [UpsertPlanInput]) inputs: UpsertPlanInput[], @Ctx() { services }: RequestContext) {
+  upsertPlans(
+    @Arg('inputs', () => [UpsertPlanInput]) inputs: UpsertPlanInput[],
+    @Ctx() { services }: RequestContext,
+  ) {
     return services.plans.upsertMany(inputs);
   }
 }

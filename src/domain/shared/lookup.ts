@@ -8,7 +8,8 @@ export function findByIdOrExternalId<T extends ObjectLiteral>(
   repository: Repository<T>,
   lookup: IdOrExternalId,
 ): Promise<T | null> {
-  if (!lookup.id === !lookup.externalId) throw invalidInput('id', 'give exactly one of id or externalId');
+  if (!lookup.id === !lookup.externalId)
+    throw invalidInput('id', 'give exactly one of id or externalId');
   if (lookup.id && !/^\d{1,19}$/.test(lookup.id)) return Promise.resolve(null);
   const where = lookup.id ? { id: lookup.id } : { externalId: lookup.externalId };
   return repository.findOneBy(where as never);
@@ -20,11 +21,9 @@ export function containsPattern(text: string): string {
 }
 
 /** Soft-deletes the row with this externalId and returns it; deleting twice is not an error. */
-export async function softDeleteByExternalId<T extends ObjectLiteral & { id: string; deletedAt: Date | null }>(
-  repository: Repository<T>,
-  externalId: string,
-  what: string,
-): Promise<T> {
+export async function softDeleteByExternalId<
+  T extends ObjectLiteral & { id: string; deletedAt: Date | null },
+>(repository: Repository<T>, externalId: string, what: string): Promise<T> {
   const row = await repository.findOne({ where: { externalId } as never, withDeleted: true });
   if (!row) throw notFound(what, externalId);
   if (!row.deletedAt) await repository.softDelete({ id: row.id } as never);

@@ -20,7 +20,7 @@ export class Subscription extends TimestampedEntity {
   @Column({ type: 'bigint', nullable: true })
   planId: string | null;
 
-  @Field({ description: 'TRIALING, ACTIVE, PAST_DUE, CANCELED or PAUSED.' })
+  @Field({ name: 'status', description: 'TRIALING, ACTIVE, PAST_DUE, CANCELED or PAUSED.' })
   @Column({ type: 'text' })
   statusCode: string;
 
@@ -74,7 +74,7 @@ export class SubscriptionHistoryEntry {
   @Column({ type: 'bigint', nullable: true })
   planId: string | null;
 
-  @Field()
+  @Field({ name: 'status' })
   @Column({ type: 'text' })
   statusCode: string;
 

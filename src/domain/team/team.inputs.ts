@@ -14,7 +14,10 @@ export class UpsertTeamInput {
   @Field()
   name: string;
 
-  @Field(() => [String], { nullable: true, description: "The members' user externalIds; replaces the member list." })
+  @Field(() => [String], {
+    nullable: true,
+    description: "The members' user externalIds; replaces the member list.",
+  })
   memberExternalIds?: string[] | null;
 }
 

@@ -12,7 +12,9 @@ export function createTeamLoaders(dataSource: DataSource) {
           [teamIds],
         );
         if (links.length === 0) return [];
-        const users = await dataSource.getRepository(User).findBy({ id: In([...new Set(links.map((link) => link.user_id))]) });
+        const users = await dataSource
+          .getRepository(User)
+          .findBy({ id: In([...new Set(links.map((link) => link.user_id))]) });
         const userById = new Map(users.map((user) => [user.id, user]));
         return links
           .filter((link) => userById.has(link.user_id))

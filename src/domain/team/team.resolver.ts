@@ -1,4 +1,14 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { RequestContext } from '../../server/graphql/context';
 import { Account } from '../account/account.entity';
 import { ConnectionType } from '../shared/connection';
@@ -25,7 +35,10 @@ export class TeamResolver {
 
   @Authorized('sync')
   @Mutation(() => [Team], { description: 'Upserts up to 1,000 teams in one transaction.' })
-  upsertTeams(@Arg('inputs', () => [UpsertTeamInput]) inputs: UpsertTeamInput[], @Ctx() { services }: RequestContext) {
+  upsertTeams(
+    @Arg('inputs', () => [UpsertTeamInput]) inputs: UpsertTeamInput[],
+    @Ctx() { services }: RequestContext,
+  ) {
     return services.teams.upsertMany(inputs);
   }
 

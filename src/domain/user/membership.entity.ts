@@ -23,7 +23,10 @@ export class Membership {
   @Column({ type: 'bigint' })
   userId: string;
 
-  @Field({ description: 'A code from membershipRoles: ADMINISTRATOR, MEMBER, BILLING, GUEST.' })
+  @Field({
+    name: 'role',
+    description: 'A code from membershipRoles: ADMINISTRATOR, MEMBER, BILLING, GUEST.',
+  })
   @Column({ type: 'text' })
   roleCode: string;
 

@@ -24,7 +24,12 @@ export class UpsertUserInput {
 
 export const upsertUserSchema = z.object({
   externalId: externalIdSchema,
-  email: z.string().trim().email('expected an email address such as "ada@example.com"').max(320).nullish(),
+  email: z
+    .string()
+    .trim()
+    .email('expected an email address such as "ada@example.com"')
+    .max(320)
+    .nullish(),
   name: z.string().max(500).nullish(),
   traits: z.record(z.string(), z.unknown()).nullish(),
   isTest: z.boolean().nullish(),
@@ -38,7 +43,10 @@ export class UpsertMembershipInput {
   @Field()
   userExternalId: string;
 
-  @Field(() => String, { nullable: true, description: 'ADMINISTRATOR, MEMBER, BILLING or GUEST (default MEMBER).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'ADMINISTRATOR, MEMBER, BILLING or GUEST (default MEMBER).',
+  })
   role?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Default: now, for a new membership.' })
@@ -58,7 +66,10 @@ export const upsertMembershipSchema = z.object({
 
 @InputType()
 export class UserFilter {
-  @Field(() => String, { nullable: true, description: 'Case-insensitive text in the name or email.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Case-insensitive text in the name or email.',
+  })
   search?: string | null;
 
   @Field(() => Boolean, { nullable: true })

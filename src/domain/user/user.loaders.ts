@@ -8,7 +8,8 @@ import { User } from './user.entity';
 export function createUserLoaders(dataSource: DataSource) {
   return {
     userById: onePerKeyLoader<User>(
-      (ids) => dataSource.getRepository(User).find({ where: { id: In([...ids]) }, withDeleted: true }),
+      (ids) =>
+        dataSource.getRepository(User).find({ where: { id: In([...ids]) }, withDeleted: true }),
       (user) => user.id,
     ),
     /** Live accounts the user is a member of. */
@@ -24,12 +25,18 @@ export function createUserLoaders(dataSource: DataSource) {
         const accountById = new Map(accounts.map((account) => [account.id, account]));
         return memberships
           .filter((membership) => accountById.has(membership.accountId))
-          .map((membership) => ({ userId: membership.userId, account: accountById.get(membership.accountId)! }));
+          .map((membership) => ({
+            userId: membership.userId,
+            account: accountById.get(membership.accountId)!,
+          }));
       },
       (row) => row.userId,
     ),
     membershipsByUserId: manyPerKeyLoader<Membership>(
-      (userIds) => dataSource.getRepository(Membership).find({ where: { userId: In([...userIds]) }, order: { id: 'ASC' } }),
+      (userIds) =>
+        dataSource
+          .getRepository(Membership)
+          .find({ where: { userId: In([...userIds]) }, order: { id: 'ASC' } }),
       (membership) => membership.userId,
     ),
   };

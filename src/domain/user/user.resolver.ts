@@ -1,4 +1,14 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { RequestContext } from '../../server/graphql/context';
 import { Account } from '../account/account.entity';
 import { ConnectionType } from '../shared/connection';
@@ -37,7 +47,10 @@ export class UserResolver {
 
   @Authorized('sync')
   @Mutation(() => [User], { description: 'Upserts up to 1,000 users in one transaction.' })
-  upsertUsers(@Arg('inputs', () => [UpsertUserInput]) inputs: UpsertUserInput[], @Ctx() { services }: RequestContext) {
+  upsertUsers(
+    @Arg('inputs', () => [UpsertUserInput]) inputs: UpsertUserInput[],
+    @Ctx() { services }: RequestContext,
+  ) {
     return services.users.upsertMany(inputs);
   }
 
@@ -48,14 +61,21 @@ export class UserResolver {
   }
 
   @Authorized('sync')
-  @Mutation(() => Membership, { description: 'Puts a user in an account with a role (idempotent).' })
-  async upsertMembership(@Arg('input') input: UpsertMembershipInput, @Ctx() { services }: RequestContext) {
+  @Mutation(() => Membership, {
+    description: 'Puts a user in an account with a role (idempotent).',
+  })
+  async upsertMembership(
+    @Arg('input') input: UpsertMembershipInput,
+    @Ctx() { services }: RequestContext,
+  ) {
     const [membership] = await services.users.upsertMemberships([input]);
     return membership;
   }
 
   @Authorized('sync')
-  @Mutation(() => [Membership], { description: 'Upserts up to 1,000 memberships in one transaction.' })
+  @Mutation(() => [Membership], {
+    description: 'Upserts up to 1,000 memberships in one transaction.',
+  })
   upsertMemberships(
     @Arg('inputs', () => [UpsertMembershipInput]) inputs: UpsertMembershipInput[],
     @Ctx() { services }: RequestContext,
@@ -77,11 +97,6 @@ export class UserResolver {
 
 @Resolver(() => Membership)
 export class MembershipResolver {
-  @FieldResolver(() => String, { description: 'Same as roleCode.' })
-  role(@Root() membership: Membership) {
-    return membership.roleCode;
-  }
-
   @FieldResolver(() => Account, { nullable: true })
   account(@Root() membership: Membership, @Ctx() { loaders }: RequestContext) {
     return loaders.accountById.load(membership.accountId);

@@ -42,10 +42,14 @@ export class UserService {
     const filter = args.filter;
     if (filter?.includeDeleted) query.withDeleted();
     if (filter?.search) {
-      query.andWhere('("user".name ILIKE :search OR "user".email ILIKE :search)', { search: containsPattern(filter.search) });
+      query.andWhere('("user".name ILIKE :search OR "user".email ILIKE :search)', {
+        search: containsPattern(filter.search),
+      });
     }
-    if (filter?.isTest != null) query.andWhere('"user".is_test = :isTest', { isTest: filter.isTest });
-    if (args.updatedSince) query.andWhere('"user".updated_at >= :updatedSince', { updatedSince: args.updatedSince });
+    if (filter?.isTest != null)
+      query.andWhere('"user".is_test = :isTest', { isTest: filter.isTest });
+    if (args.updatedSince)
+      query.andWhere('"user".updated_at >= :updatedSince', { updatedSince: args.updatedSince });
     return paginateById(query, args, this.maxPageSize);
   }
 
@@ -67,21 +71,48 @@ export class UserService {
 
   /** Upserts up to 1,000 memberships keyed by (account, user) in one transaction. */
   async upsertMemberships(inputs: UpsertMembershipInput[], source = 'api'): Promise<Membership[]> {
-    assertBatch(inputs, (input) => `${input.accountExternalId}/${input.userExternalId}`, 'userExternalId');
+    assertBatch(
+      inputs,
+      (input) => `${input.accountExternalId}/${input.userExternalId}`,
+      'userExternalId',
+    );
     const fieldOf = (index: number) => (inputs.length === 1 ? 'input' : `inputs[${index}]`);
-    const valid = inputs.map((input, index) => parseOrThrow(upsertMembershipSchema, input, fieldOf(index)));
+    const valid = inputs.map((input, index) =>
+      parseOrThrow(upsertMembershipSchema, input, fieldOf(index)),
+    );
     return this.dataSource.transaction(async (manager) => {
-      const roles: Array<{ code: string }> = await manager.query('SELECT code FROM membership_roles ORDER BY code');
+      const roles: Array<{ code: string }> = await manager.query(
+        'SELECT code FROM membership_roles ORDER BY code',
+      );
       const roleCodes = roles.map((role) => role.code);
-      const accountIds = await idsByExternalId(manager, 'accounts', valid.map((input) => input.accountExternalId));
-      const userIds = await idsByExternalId(manager, 'users', valid.map((input) => input.userExternalId));
+      const accountIds = await idsByExternalId(
+        manager,
+        'accounts',
+        valid.map((input) => input.accountExternalId),
+      );
+      const userIds = await idsByExternalId(
+        manager,
+        'users',
+        valid.map((input) => input.userExternalId),
+      );
       const rows = valid.map((input, index) => {
         const accountId = accountIds.get(input.accountExternalId);
         const userId = userIds.get(input.userExternalId);
-        if (!accountId) throw invalidInput(`${fieldOf(index)}.accountExternalId`, `no account has externalId "${input.accountExternalId}"`);
-        if (!userId) throw invalidInput(`${fieldOf(index)}.userExternalId`, `no user has externalId "${input.userExternalId}"`);
+        if (!accountId)
+          throw invalidInput(
+            `${fieldOf(index)}.accountExternalId`,
+            `no account has externalId "${input.accountExternalId}"`,
+          );
+        if (!userId)
+          throw invalidInput(
+            `${fieldOf(index)}.userExternalId`,
+            `no user has externalId "${input.userExternalId}"`,
+          );
         if (input.role && !roleCodes.includes(input.role)) {
-          throw invalidInput(`${fieldOf(index)}.role`, `expected one of ${roleCodes.join(', ')}, got "${input.role}"`);
+          throw invalidInput(
+            `${fieldOf(index)}.role`,
+            `expected one of ${roleCodes.join(', ')}, got "${input.role}"`,
+          );
         }
         if (input.leftAt && input.joinedAt && input.leftAt < input.joinedAt) {
           throw invalidInput(`${fieldOf(index)}.leftAt`, 'must not be before joinedAt');
@@ -92,7 +123,9 @@ export class UserService {
       const records = JSON.stringify(rows);
       const recordset = `jsonb_to_recordset($1::jsonb) AS r(
         "accountId" bigint, "userId" bigint, role text, "joinedAt" timestamptz, "leftAt" timestamptz)`;
-      const given = (field: string) => `(SELECT x ? '${field}' FROM jsonb_array_elements($1::jsonb) x
+      const given = (
+        field: string,
+      ) => `(SELECT x ? '${field}' FROM jsonb_array_elements($1::jsonb) x
         WHERE (x->>'accountId')::bigint = r."accountId" AND (x->>'userId')::bigint = r."userId")`;
       await manager.query(
         `UPDATE memberships m SET
@@ -116,7 +149,11 @@ export class UserService {
          JOIN memberships m ON m.account_id = r."accountId" AND m.user_id = r."userId"`,
         [records],
       );
-      return loadInOrder(manager, Membership, result.map((row) => row.id));
+      return loadInOrder(
+        manager,
+        Membership,
+        result.map((row) => row.id),
+      );
     });
   }
 }

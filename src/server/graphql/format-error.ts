@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { HarmonyError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 
@@ -34,6 +34,11 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = String(formatted.extensions?.code ?? '');
     if (CLIENT_CODES.has(code)) return formatted;
+    // Without a path the error came from parsing, validating or coercing the request (a bad
+    // variable value, say), never from our code: the client's mistake.
+    if (!formatted.path && original instanceof GraphQLError) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+    }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
     return {
       message: 'Internal server error',

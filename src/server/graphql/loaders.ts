@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createAccountLoaders } from '../../domain/account/account.loaders';
 import { createPlanLoaders } from '../../domain/plan/plan.loaders';
+import { createSubscriptionLoaders } from '../../domain/subscription/subscription.loaders';
 import { createTeamLoaders } from '../../domain/team/team.loaders';
 import { createUserLoaders } from '../../domain/user/user.loaders';
 
@@ -9,6 +10,7 @@ export function createLoaders(dataSource: DataSource) {
   return {
     ...createAccountLoaders(dataSource),
     ...createPlanLoaders(dataSource),
+    ...createSubscriptionLoaders(dataSource),
     ...createTeamLoaders(dataSource),
     ...createUserLoaders(dataSource),
   };

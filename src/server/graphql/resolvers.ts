@@ -1,6 +1,10 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../../domain/account/account.resolver';
 import { PlanResolver } from '../../domain/plan/plan.resolver';
+import {
+  SubscriptionHistoryResolver,
+  SubscriptionResolver,
+} from '../../domain/subscription/subscription.resolver';
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
 
@@ -11,4 +15,6 @@ export const resolvers: NonEmptyArray<Function> = [
   MembershipResolver,
   TeamResolver,
   PlanResolver,
+  SubscriptionResolver,
+  SubscriptionHistoryResolver,
 ];

@@ -1,0 +1,90 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { RequestContext } from '../../server/graphql/context';
+import { Account } from '../account/account.entity';
+import { Plan } from '../plan/plan.entity';
+import { ConnectionType } from '../shared/connection';
+import { Subscription, SubscriptionHistoryEntry, SubscriptionStatus } from './subscription.entity';
+import { SubscriptionsArgs, UpsertSubscriptionInput } from './subscription.inputs';
+
+export const SubscriptionConnection = ConnectionType(Subscription, 'Subscription');
+
+@Resolver(() => Subscription)
+export class SubscriptionResolver {
+  @Authorized('read')
+  @Query(() => SubscriptionConnection, {
+    description: 'Subscriptions in a stable order (oldest first).',
+  })
+  subscriptions(@Args() args: SubscriptionsArgs, @Ctx() { services }: RequestContext) {
+    return services.subscriptions.list(args);
+  }
+
+  @Authorized('read')
+  @Query(() => [SubscriptionStatus], { description: 'The subscription status lookup table.' })
+  subscriptionStatuses(@Ctx() { services }: RequestContext) {
+    return services.dataSource.getRepository(SubscriptionStatus).find({ order: { code: 'ASC' } });
+  }
+
+  @Authorized('sync')
+  @Mutation(() => Subscription, {
+    description: 'Creates or updates a subscription; changes go to its history.',
+  })
+  async upsertSubscription(
+    @Arg('input') input: UpsertSubscriptionInput,
+    @Ctx() { services }: RequestContext,
+  ) {
+    const [subscription] = await services.subscriptions.upsertMany([input]);
+    return subscription;
+  }
+
+  @Authorized('sync')
+  @Mutation(() => [Subscription], {
+    description: 'Upserts up to 1,000 subscriptions in one transaction.',
+  })
+  upsertSubscriptions(
+    @Arg('inputs', () => [UpsertSubscriptionInput]) inputs: UpsertSubscriptionInput[],
+    @Ctx() { services }: RequestContext,
+  ) {
+    return services.subscriptions.upsertMany(inputs);
+  }
+
+  @Authorized('sync')
+  @Mutation(() => Subscription, {
+    description: 'Soft-deletes a subscription; it leaves revenue metrics.',
+  })
+  deleteSubscription(@Arg('externalId') externalId: string, @Ctx() { services }: RequestContext) {
+    return services.subscriptions.softDelete(externalId);
+  }
+
+  @FieldResolver(() => Plan, { nullable: true })
+  plan(@Root() subscription: Subscription, @Ctx() { loaders }: RequestContext) {
+    return subscription.planId ? loaders.planById.load(subscription.planId) : null;
+  }
+
+  @FieldResolver(() => Account, { nullable: true })
+  account(@Root() subscription: Subscription, @Ctx() { loaders }: RequestContext) {
+    return loaders.accountById.load(subscription.accountId);
+  }
+
+  @FieldResolver(() => [SubscriptionHistoryEntry], { description: 'Every change, oldest first.' })
+  history(@Root() subscription: Subscription, @Ctx() { loaders }: RequestContext) {
+    return loaders.historyBySubscriptionId.load(subscription.id);
+  }
+}
+
+@Resolver(() => SubscriptionHistoryEntry)
+export class SubscriptionHistoryResolver {
+  @FieldResolver(() => Plan, { nullable: true })
+  plan(@Root() entry: SubscriptionHistoryEntry, @Ctx() { loaders }: RequestContext) {
+    return entry.planId ? loaders.planById.load(entry.planId) : null;
+  }
+}
