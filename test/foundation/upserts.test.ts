@@ -31,7 +31,7 @@ describe('accounts', () => {
     const first = (await t.query(UPSERT_ACCOUNT, { input })).upsertAccount;
     const second = (await t.query(UPSERT_ACCOUNT, { input })).upsertAccount;
     expect(second).toEqual(first);
-    const { rows } = await t.db.dataSource.driver.master.query(
+    const rows = await t.db.dataSource.query(
       "SELECT count(*)::int AS n FROM accounts WHERE external_id = 'acme'",
     );
     expect(rows[0].n).toBe(1);
@@ -88,7 +88,7 @@ describe('accounts', () => {
     expect(errorOf((await t.graphql(mutation, { inputs: tooMany })).body)).toMatchObject({
       field: 'inputs',
     });
-    const { rows } = await t.db.dataSource.driver.master.query(
+    const rows = await t.db.dataSource.query(
       "SELECT count(*)::int AS n FROM accounts WHERE external_id LIKE 'batch-%' OR external_id LIKE 'many-%'",
     );
     expect(rows[0].n).toBe(0);
