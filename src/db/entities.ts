@@ -1,5 +1,6 @@
 import { Account } from '../domain/account/account.entity';
 import { ApiKey } from '../domain/api-key/api-key.entity';
+import { EventDefinition, EventDefinitionChange } from '../domain/event/event-definition.entity';
 import { Plan } from '../domain/plan/plan.entity';
 import {
   Subscription,
@@ -13,6 +14,8 @@ import { User } from '../domain/user/user.entity';
 export const entities = [
   Account,
   ApiKey,
+  EventDefinition,
+  EventDefinitionChange,
   Membership,
   MembershipRole,
   Plan,

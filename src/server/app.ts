@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
+import { createIngestRouter } from '../ingest/ingest.router';
 import type { Logger } from '../shared/logger';
 import { requireApiKey } from './auth';
 import type { RequestContext } from './graphql/context';
@@ -55,6 +56,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       }),
     }),
   );
+  app.use('/v1', createIngestRouter(services, logger));
   app.use((_request, response) => {
     response
       .status(404)

@@ -7,6 +7,8 @@ import { PlanService } from '../domain/plan/plan.service';
 import { SubscriptionService } from '../domain/subscription/subscription.service';
 import { TeamService } from '../domain/team/team.service';
 import { UserService } from '../domain/user/user.service';
+import { EventDefinitionService } from '../domain/event';
+import { IngestService } from '../ingest/ingest.service';
 
 /** The long-lived services of one running server; built once, shared by every request. */
 export function createServices(dataSource: DataSource, config: Config, redis?: RedisClient) {
@@ -21,6 +23,8 @@ export function createServices(dataSource: DataSource, config: Config, redis?: R
     teams: new TeamService(dataSource, config.maxPageSize),
     plans: new PlanService(dataSource, config.maxPageSize),
     subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
+    ingest: new IngestService(dataSource),
+    eventDefinitions: new EventDefinitionService(dataSource),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createAccountLoaders } from '../../domain/account/account.loaders';
+import { createEventLoaders } from '../../domain/event';
 import { createPlanLoaders } from '../../domain/plan/plan.loaders';
 import { createSubscriptionLoaders } from '../../domain/subscription/subscription.loaders';
 import { createTeamLoaders } from '../../domain/team/team.loaders';
@@ -13,6 +14,7 @@ export function createLoaders(dataSource: DataSource) {
     ...createSubscriptionLoaders(dataSource),
     ...createTeamLoaders(dataSource),
     ...createUserLoaders(dataSource),
+    ...createEventLoaders(dataSource),
   };
 }
 

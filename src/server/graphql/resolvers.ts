@@ -1,5 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../../domain/account/account.resolver';
+import { AccountEventCountsResolver, EventDefinitionResolver } from '../../domain/event';
 import { PlanResolver } from '../../domain/plan/plan.resolver';
 import {
   SubscriptionHistoryResolver,
@@ -17,4 +18,6 @@ export const resolvers: NonEmptyArray<Function> = [
   PlanResolver,
   SubscriptionResolver,
   SubscriptionHistoryResolver,
+  EventDefinitionResolver,
+  AccountEventCountsResolver,
 ];

@@ -1,0 +1,250 @@
+import type { DataSource } from 'typeorm';
+import { attributeAnonymousEvents } from './attribution';
+import { DefinitionIds } from './definition-ids';
+import { applyEntityChanges, type EntityChange } from './entity-updates';
+import {
+  ensureByExternalId,
+  recordAnonymousIds,
+  soleAccountByUserId,
+  upsertMemberships,
+  type MembershipInput,
+} from './identities';
+import { EVENT_TYPES, type IngestMessage } from './ingest-message';
+import { EventPartitions } from './partitions';
+import { applyRollupDeltas, RollupDeltas, type EventFact } from './rollups';
+import { sqlOf, type Sql } from './sql';
+import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
+
+export type WriteResult = { stored: number; duplicates: number };
+
+/** PostgreSQL errors worth retrying the whole batch for. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Stores validated messages in one transaction, set-based: a handful of multi-row statements per
+ * batch whatever its size. Statements run in a fixed table order (message ids, users, accounts,
+ * memberships, anonymous ids, events, rollups) and lock rows in key order, so concurrent batches
+ * wait for each other instead of deadlocking; a deadlock that still happens is retried.
+ */
+export class IngestWriter {
+  private readonly definitions = new DefinitionIds();
+  private readonly partitions: EventPartitions;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.partitions = new EventPartitions(dataSource);
+  }
+
+  async write(messages: IngestMessage[], actor: string, receivedAt: Date): Promise<WriteResult> {
+    const unique = firstOfEachMessageId(messages);
+    if (unique.length === 0) return { stored: 0, duplicates: messages.length };
+    await this.partitions.ensureFor(
+      unique.filter((m) => EVENT_TYPES.has(m.type)).map((m) => m.occurredAt),
+    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { stored, learned } = await this.dataSource.transaction((manager) =>
+          this.writeInTransaction(sqlOf(manager), unique, actor, receivedAt),
+        );
+        this.definitions.remember(learned);
+        return { stored, duplicates: messages.length - stored };
+      } catch (error) {
+        const code = (error as { driverError?: { code?: string }; code?: string }).driverError
+          ?.code;
+        if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
+      }
+    }
+  }
+
+  private async writeInTransaction(
+    sql: Sql,
+    batch: IngestMessage[],
+    actor: string,
+    receivedAt: Date,
+  ): Promise<{ stored: number; learned: Map<string, string> }> {
+    const messages = await claimMessageIds(sql, batch, receivedAt);
+    if (messages.length === 0) return { stored: 0, learned: new Map() };
+
+    const userIds = await ensureByExternalId(
+      sql,
+      'users',
+      messages.map((m) => m.userId),
+    );
+    const accountIds = await ensureByExternalId(
+      sql,
+      'accounts',
+      messages.flatMap((m) => [m.type === 'group' ? m.groupId : null, m.contextGroupId]),
+    );
+    await upsertMemberships(sql, membershipsOf(messages, userIds, accountIds));
+    const links = await recordAnonymousIds(sql, anonymousLinksOf(messages, userIds));
+    const soleAccounts = await soleAccountByUserId(sql, [
+      ...userIds.values(),
+      ...links.newlyLinked.values(),
+    ]);
+
+    const deltas = new RollupDeltas();
+    const attributed = await attributeAnonymousEvents(sql, links.newlyLinked, soleAccounts, deltas);
+
+    const eventMessages = messages.filter((m) => EVENT_TYPES.has(m.type));
+    const { ids: definitionIds, learned } = await this.definitions.resolve(
+      sql,
+      eventMessages.map((m) => m.event!),
+      actor,
+    );
+    const facts: EventFact[] = eventMessages.map((m) => {
+      const userId = m.userId
+        ? userIds.get(m.userId)!
+        : (links.userByAnonymousId.get(m.anonymousId!) ?? null);
+      const accountId = m.contextGroupId
+        ? accountIds.get(m.contextGroupId)!
+        : userId
+          ? (soleAccounts.get(userId) ?? null)
+          : null;
+      return {
+        definitionId: definitionIds.get(m.event!)!,
+        userId,
+        accountId,
+        occurredAt: m.occurredAt,
+      };
+    });
+    for (const fact of facts) deltas.add(fact);
+
+    const { users, accounts } = entityChangesOf(messages, userIds, accountIds);
+    for (const fact of [...facts, ...attributed]) {
+      if (fact.userId) seen(users, fact.userId, fact.occurredAt);
+      if (fact.accountId) seen(accounts, fact.accountId, fact.occurredAt);
+    }
+    await applyEntityChanges(sql, 'users', users);
+    await applyEntityChanges(sql, 'accounts', accounts);
+
+    await insertEvents(sql, eventMessages, facts, receivedAt);
+    await applyRollupDeltas(sql, deltas);
+    return { stored: messages.length, learned };
+  }
+}
+
+/** Within one request a repeated messageId counts once: the first occurrence wins. */
+function firstOfEachMessageId(messages: IngestMessage[]): IngestMessage[] {
+  const seenIds = new Set<string>();
+  return messages.filter((m) => !seenIds.has(m.messageId) && seenIds.add(m.messageId));
+}
+
+/**
+ * Claims the batch's messageIds in the global dedup table; ids stored before (a retry, even one
+ * with a different sentAt) are dropped here, in the same transaction as the events.
+ */
+async function claimMessageIds(
+  sql: Sql,
+  messages: IngestMessage[],
+  receivedAt: Date,
+): Promise<IngestMessage[]> {
+  const rows = await sql<{ message_id: string }>(
+    `INSERT INTO event_message_ids (message_id, received_at)
+     SELECT id, $2 FROM unnest($1::text[]) AS id ORDER BY id
+     ON CONFLICT (message_id) DO NOTHING
+     RETURNING message_id`,
+    [messages.map((m) => m.messageId), receivedAt.toISOString()],
+  );
+  const fresh = new Set(rows.map((row) => row.message_id));
+  return messages.filter((m) => fresh.has(m.messageId));
+}
+
+function membershipsOf(
+  messages: IngestMessage[],
+  userIds: Map<string, string>,
+  accountIds: Map<string, string>,
+): MembershipInput[] {
+  const memberships: MembershipInput[] = [];
+  for (const m of messages) {
+    if (!m.userId) continue;
+    const userId = userIds.get(m.userId)!;
+    if (m.type === 'group') {
+      memberships.push({ accountId: accountIds.get(m.groupId!)!, userId, role: null });
+    } else if (m.type === 'identify' && m.contextGroupId) {
+      const role = roleFromTrait(m.traits.role);
+      memberships.push({ accountId: accountIds.get(m.contextGroupId)!, userId, role });
+    }
+  }
+  return memberships;
+}
+
+/** Anonymous id → the user a message links it to (null when the message has no user). */
+function anonymousLinksOf(
+  messages: IngestMessage[],
+  userIds: Map<string, string>,
+): Map<string, string | null> {
+  const links = new Map<string, string | null>();
+  const note = (anonymousId: string, userId: string | null) => {
+    if (!links.get(anonymousId)) links.set(anonymousId, userId);
+  };
+  for (const m of messages) {
+    const userId = m.userId ? userIds.get(m.userId)! : null;
+    if (m.anonymousId) note(m.anonymousId, userId);
+    if (m.type === 'alias' && m.previousId) note(m.previousId, userId);
+  }
+  return links;
+}
+
+/** Traits from identify and group calls, merged in message order per user and account. */
+function entityChangesOf(
+  messages: IngestMessage[],
+  userIds: Map<string, string>,
+  accountIds: Map<string, string>,
+) {
+  const users = new Map<string, EntityChange>();
+  const accounts = new Map<string, EntityChange>();
+  const merge = (target: Map<string, EntityChange>, id: string, change: EntityChange) => {
+    const earlier = target.get(id) ?? { columns: {} };
+    target.set(id, {
+      columns: { ...earlier.columns, ...change.columns },
+      traits: { ...earlier.traits, ...change.traits },
+      seenAt: earlier.seenAt,
+    });
+  };
+  for (const m of messages) {
+    if (m.type === 'identify' && m.userId) {
+      const change = userChangeFromTraits(m.traits);
+      if (m.contextGroupId && roleFromTrait(m.traits.role)) delete change.traits?.role;
+      merge(users, userIds.get(m.userId)!, change);
+    }
+    if (m.type === 'group')
+      merge(accounts, accountIds.get(m.groupId!)!, accountChangeFromTraits(m.traits));
+  }
+  return { users, accounts };
+}
+
+function seen(target: Map<string, EntityChange>, id: string, at: Date): void {
+  const change = target.get(id);
+  if (!change) target.set(id, { columns: {}, seenAt: at });
+  else if (!change.seenAt || change.seenAt < at) change.seenAt = at;
+}
+
+/** One multi-row INSERT for every event of the batch. */
+async function insertEvents(
+  sql: Sql,
+  messages: IngestMessage[],
+  facts: EventFact[],
+  receivedAt: Date,
+): Promise<void> {
+  if (messages.length === 0) return;
+  await sql(
+    `INSERT INTO events (definition_id, type, user_id, anonymous_id, account_id, occurred_at,
+                         received_at, message_id, properties, context)
+     SELECT d, t, u, a, acc, o, $7, mid, p, c
+     FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
+                 $6::timestamptz[], $8::text[], $9::jsonb[], $10::jsonb[])
+       AS i(d, t, u, a, acc, o, mid, p, c)`,
+    [
+      facts.map((f) => f.definitionId),
+      messages.map((m) => m.type),
+      facts.map((f) => f.userId),
+      messages.map((m) => m.anonymousId),
+      facts.map((f) => f.accountId),
+      facts.map((f) => f.occurredAt.toISOString()),
+      receivedAt.toISOString(),
+      messages.map((m) => m.messageId),
+      messages.map((m) => JSON.stringify(m.properties)),
+      messages.map((m) => JSON.stringify(m.context)),
+    ],
+  );
+}

@@ -1,0 +1,30 @@
+import type { EntityManager } from 'typeorm';
+
+/** Runs one parameterised statement inside the current transaction and returns its rows. */
+export type Sql = <Row = any>(text: string, params?: unknown[]) => Promise<Row[]>;
+
+export function sqlOf(manager: EntityManager): Sql {
+  return (text, params) => manager.query(text, params);
+}
+
+/** Unique values in a stable (sorted) order: rows are always locked in the same order. */
+export function sortedUnique<T extends string>(values: Iterable<T | null | undefined>): T[] {
+  const set = new Set<T>();
+  for (const value of values) if (value != null) set.add(value);
+  return [...set].sort();
+}
+
+/** Numeric ids (bigint as text) sorted numerically, so lock order matches index order. */
+export function sortedIds(values: Iterable<string | null | undefined>): string[] {
+  return sortedUnique(values).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : a === b ? 0 : 1));
+}
+
+/** `YYYY-MM-DD` of the UTC day an instant falls on. */
+export function utcDay(instant: Date): string {
+  return instant.toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM-01` of the UTC month an instant falls on. */
+export function utcMonth(instant: Date): string {
+  return instant.toISOString().slice(0, 8) + '01';
+}

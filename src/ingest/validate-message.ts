@@ -1,0 +1,173 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import {
+  MESSAGE_TYPES,
+  type IngestMessage,
+  type MessageType,
+  type Rejection,
+  type RejectionReason,
+} from './ingest-message';
+import { correctClockSkew, parseLenientTimestamp } from './timestamps';
+
+/** Segment's per-message limit. */
+export const MAX_MESSAGE_BYTES = 32 * 1024;
+/** Segment's rule: a messageId is under 100 characters. */
+export const MAX_MESSAGE_ID_LENGTH = 99;
+const MAX_ID_LENGTH = 255;
+const MAX_EVENT_NAME_LENGTH = 200;
+
+/** Ids may arrive as numbers (`userId: 42`); they are stored as text. */
+const idSchema = z
+  .union([z.string(), z.number()])
+  .transform((value) => String(value).trim())
+  .pipe(z.string().max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`))
+  .nullish();
+const objectSchema = z.record(z.string(), z.unknown()).nullish();
+const timeSchema = z.string().nullish();
+
+const rawMessageSchema = z.looseObject({
+  type: z.string().nullish(),
+  action: z.string().nullish(),
+  messageId: z
+    .union([z.string(), z.number()])
+    .transform((value) => String(value))
+    .nullish(),
+  userId: idSchema,
+  anonymousId: idSchema,
+  groupId: idSchema,
+  previousId: idSchema,
+  event: z.string().nullish(),
+  name: z.string().nullish(),
+  category: z.string().nullish(),
+  traits: objectSchema,
+  properties: objectSchema,
+  context: objectSchema,
+  integrations: objectSchema,
+  timestamp: timeSchema,
+  originalTimestamp: timeSchema,
+  sentAt: timeSchema,
+});
+
+/** What a request adds to each of its messages. */
+export type MessageDefaults = {
+  /** The call's type when it comes from the endpoint (`/v1/track`), not from the message. */
+  type?: MessageType;
+  /** Batch-level `context`; a message's own keys win. */
+  context?: Record<string, unknown>;
+  /** Batch-level `integrations`, kept under `context.integrations`. */
+  integrations?: Record<string, unknown>;
+  /** Batch-level `sentAt`. */
+  sentAt?: string;
+  receivedAt: Date;
+};
+
+/** Checks one message against Segment's rules and normalises it, or says why it is refused. */
+export function validateMessage(
+  raw: unknown,
+  index: number,
+  defaults: MessageDefaults,
+): IngestMessage | Rejection {
+  const rawMessageId =
+    raw && typeof raw === 'object' && 'messageId' in raw
+      ? String((raw as { messageId: unknown }).messageId)
+      : null;
+  const reject = (reason: RejectionReason, message: string): Rejection => ({
+    index,
+    messageId: rawMessageId,
+    reason,
+    message,
+  });
+
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return reject('invalid_field', 'expected each message to be a JSON object');
+  const bytes = Buffer.byteLength(JSON.stringify(raw));
+  if (bytes > MAX_MESSAGE_BYTES)
+    return reject('message_too_large', `message is ${bytes} bytes, the limit is 32 KB`);
+
+  const parsed = rawMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return reject('invalid_field', `${issue.path.join('.')}: ${issue.message}`);
+  }
+  const m = parsed.data;
+
+  // Old Segment docs (the B2B SaaS spec) name the call in "action" instead of "type".
+  const type = (defaults.type ?? m.type ?? m.action ?? '').toLowerCase();
+  if (!MESSAGE_TYPES.includes(type as MessageType))
+    return reject('invalid_type', `expected type to be one of ${MESSAGE_TYPES.join(', ')}`);
+  const userId = m.userId || null;
+  const anonymousId = m.anonymousId || null;
+  if (!userId && !anonymousId)
+    return reject('no_user_anon_id', 'every message needs a userId or an anonymousId');
+
+  const messageId = m.messageId ?? crypto.randomUUID();
+  if (messageId.length > MAX_MESSAGE_ID_LENGTH)
+    return reject('message_id_too_long', `messageId must be under 100 characters`);
+
+  const event = eventNameOf(type as MessageType, m.event);
+  if (type === 'track' && !event) return reject('missing_event', 'a track call needs an event');
+  if (event && event.length > MAX_EVENT_NAME_LENGTH)
+    return reject('invalid_field', `event: must be at most ${MAX_EVENT_NAME_LENGTH} characters`);
+  if (type === 'group' && !m.groupId)
+    return reject('missing_group_id', 'a group call needs a groupId');
+  if (type === 'alias' && (!m.previousId || !userId))
+    return reject('missing_previous_id', 'an alias call needs a previousId and a userId');
+
+  const times = {} as Record<'original' | 'sentAt', Date | null>;
+  for (const [name, text] of [
+    ['original', m.originalTimestamp ?? m.timestamp],
+    ['sentAt', m.sentAt ?? defaults.sentAt],
+  ] as const) {
+    times[name] = text ? parseLenientTimestamp(text) : null;
+    if (text && !times[name])
+      return reject('invalid_timestamp', `expected an ISO-8601 timestamp, got "${text}"`);
+  }
+
+  const context: Record<string, unknown> = { ...defaults.context, ...m.context };
+  const integrations = m.integrations ?? defaults.integrations;
+  if (integrations) context.integrations = integrations;
+  const contextGroupId = typeof context.groupId === 'string' ? context.groupId.trim() : null;
+
+  return {
+    index,
+    type: type as MessageType,
+    messageId,
+    userId,
+    anonymousId,
+    event,
+    groupId: m.groupId || null,
+    previousId: m.previousId || null,
+    contextGroupId: contextGroupId || null,
+    traits: m.traits ?? {},
+    properties: propertiesOf(type as MessageType, m, context),
+    context,
+    occurredAt: correctClockSkew({ ...times, receivedAt: defaults.receivedAt }),
+  } as IngestMessage;
+}
+
+function eventNameOf(type: MessageType, event: string | null | undefined): string | null {
+  if (type === 'page') return 'Page Viewed';
+  if (type === 'screen') return 'Screen Viewed';
+  if (type === 'track') return event?.trim() || null;
+  return null;
+}
+
+/** Page and screen calls keep their name (and the page's URL) among the event's properties. */
+function propertiesOf(
+  type: MessageType,
+  m: z.output<typeof rawMessageSchema>,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
+  const properties = { ...m.properties };
+  if (type !== 'page' && type !== 'screen') return properties;
+  if (m.name != null) properties.name = m.name;
+  if (m.category != null) properties.category = m.category;
+  const page = context.page as { url?: unknown } | undefined;
+  if (type === 'page' && properties.url === undefined && typeof page?.url === 'string')
+    properties.url = page.url;
+  return properties;
+}
+
+export function isRejection(value: IngestMessage | Rejection): value is Rejection {
+  return 'reason' in value;
+}
