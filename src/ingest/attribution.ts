@@ -38,12 +38,16 @@ export async function attributeAnonymousEvents(
        WHERE e.user_id IS NULL
        ORDER BY e.id
        FOR UPDATE OF e
+     ),
+     moved AS (
+       UPDATE events e
+       SET user_id = l.user_id, account_id = coalesce(e.account_id, l.sole_account_id)
+       FROM target t, links l
+       WHERE e.id = t.id AND e.occurred_at = t.occurred_at AND l.anonymous_id = e.anonymous_id
+       RETURNING e.definition_id, e.user_id, e.account_id, t.old_account_id, e.occurred_at
      )
-     UPDATE events e
-     SET user_id = l.user_id, account_id = coalesce(e.account_id, l.sole_account_id)
-     FROM target t, links l
-     WHERE e.id = t.id AND e.occurred_at = t.occurred_at AND l.anonymous_id = e.anonymous_id
-     RETURNING e.definition_id, e.user_id, e.account_id, t.old_account_id, e.occurred_at`,
+     -- A CTE so TypeORM hands back rows (it returns [rows, count] for a bare UPDATE).
+     SELECT * FROM moved`,
     [anonymousIds, userIds, userIds.map((id) => soleAccountByUserId.get(id) ?? null)],
   );
   return rows.map((row) => {

@@ -79,7 +79,7 @@ export class IngestWriter {
     const links = await recordAnonymousIds(sql, anonymousLinksOf(messages, userIds));
     const soleAccounts = await soleAccountByUserId(sql, [
       ...userIds.values(),
-      ...links.newlyLinked.values(),
+      ...links.userByAnonymousId.values(),
     ]);
 
     const deltas = new RollupDeltas();
