@@ -1,5 +1,10 @@
 import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { Events1764000001000 } from './1764000001000-Events';
+import { MetricDefinitions1764000004400 } from './1764000004400-MetricDefinitions';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
-export const migrations = [Foundation1764000000000, Events1764000001000];
+export const migrations = [
+  Foundation1764000000000,
+  Events1764000001000,
+  MetricDefinitions1764000004400,
+];

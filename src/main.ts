@@ -22,6 +22,10 @@ async function main(): Promise<void> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   if (!redis) logger.info('no REDIS_URL: caching in process memory');
   const services = createServices(database.dataSource, config, redis);
+  logger.info(
+    { changed: await services.metrics.syncCatalog('startup') },
+    'metric definitions synced',
+  );
   const adminKey = await ensureAdminKey(config, services.apiKeys, database.embedded);
   const server = await createServer(services, logger);
   const port = await server.listen(config.port, config.host);

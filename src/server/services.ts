@@ -9,6 +9,7 @@ import { TeamService } from '../domain/team/team.service';
 import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
+import { MetricsService } from '../metrics';
 
 /** The long-lived services of one running server; built once, shared by every request. */
 export function createServices(dataSource: DataSource, config: Config, redis?: RedisClient) {
@@ -25,6 +26,7 @@ export function createServices(dataSource: DataSource, config: Config, redis?: R
     subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
     ingest: new IngestService(dataSource),
     eventDefinitions: new EventDefinitionService(dataSource),
+    metrics: new MetricsService(dataSource, { statementTimeoutMs: config.statementTimeoutMs }),
   };
 }
 

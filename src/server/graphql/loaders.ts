@@ -5,6 +5,7 @@ import { createPlanLoaders } from '../../domain/plan/plan.loaders';
 import { createSubscriptionLoaders } from '../../domain/subscription/subscription.loaders';
 import { createTeamLoaders } from '../../domain/team/team.loaders';
 import { createUserLoaders } from '../../domain/user/user.loaders';
+import { createMetricLoaders } from '../../metrics';
 
 /** Fresh loaders for one request, so batching and caching never leak across requests. */
 export function createLoaders(dataSource: DataSource) {
@@ -15,6 +16,7 @@ export function createLoaders(dataSource: DataSource) {
     ...createTeamLoaders(dataSource),
     ...createUserLoaders(dataSource),
     ...createEventLoaders(dataSource),
+    ...createMetricLoaders(),
   };
 }
 

@@ -8,6 +8,7 @@ import {
 } from '../../domain/subscription/subscription.resolver';
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
+import { AccountMetricResolver, MetricDefinitionResolver, MetricResolver } from '../../metrics';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -20,4 +21,7 @@ export const resolvers: NonEmptyArray<Function> = [
   SubscriptionHistoryResolver,
   EventDefinitionResolver,
   AccountEventCountsResolver,
+  MetricResolver,
+  MetricDefinitionResolver,
+  AccountMetricResolver,
 ];

@@ -1,0 +1,81 @@
+import type { Dimension } from '../definition';
+import { dimensionColumn, type CompileRequest } from './request';
+import type { SqlParams } from './sql-params';
+
+/** Employee-count bands, as labels; `unknown` when the count is missing. */
+export const EMPLOYEE_BAND_SQL = `CASE
+        WHEN a.employee_count IS NULL THEN 'unknown'
+        WHEN a.employee_count <= 10 THEN '1-10'
+        WHEN a.employee_count <= 50 THEN '11-50'
+        WHEN a.employee_count <= 200 THEN '51-200'
+        WHEN a.employee_count <= 1000 THEN '201-1000'
+        ELSE '1001+' END`;
+
+/**
+ * SQL for each dimension, given that the query joins the account as `a` (possibly absent:
+ * account 0 means "no account") and exposes the plan code as `planSql`.
+ */
+export function dimensionSql(dimension: Dimension, planSql: string): string {
+  switch (dimension) {
+    case 'plan':
+      return `coalesce(${planSql}, 'none')`;
+    case 'industry':
+      return `coalesce(a.industry, 'unknown')`;
+    case 'employee_count_band':
+      return EMPLOYEE_BAND_SQL;
+    case 'account':
+      return `a.id::text`;
+  }
+}
+
+/** `expr AS d_plan, ...` for SELECT and the matching GROUP BY list. */
+export function groupingSql(request: CompileRequest, planSql: string) {
+  const selects = request.groupBy.map(
+    (dimension) => `${dimensionSql(dimension, planSql)} AS ${dimensionColumn(dimension)}`,
+  );
+  const columns = request.groupBy.map(dimensionColumn);
+  return {
+    select: selects.map((s) => `, ${s}`).join(''),
+    groupBy: columns.map((c) => `, ${c}`).join(''),
+    columns,
+  };
+}
+
+/**
+ * Conditions on the account `a`: test and deleted accounts out unless asked for, the batch's
+ * account ids, and the dimension filters. `accountIdSql` is the column the account id comes
+ * from, so rows without an account (id 0) survive when no filter needs an account.
+ */
+export function accountConditions(
+  request: CompileRequest,
+  params: SqlParams,
+  planSql: string,
+  accountIdSql: string,
+): string[] {
+  const conditions: string[] = [];
+  const exclusions: string[] = [];
+  if (!request.includeTest) exclusions.push('a.is_test');
+  if (!request.includeDeleted) exclusions.push('a.deleted_at IS NOT NULL');
+  if (exclusions.length) conditions.push(`NOT coalesce(${exclusions.join(' OR ')}, false)`);
+  if (request.accountIds) {
+    conditions.push(`${accountIdSql} = ANY(${params.add(request.accountIds, 'bigint[]')})`);
+  }
+  for (const filter of request.filters) {
+    if (filter.dimension === 'employee_count') {
+      if (filter.min != null)
+        conditions.push(`a.employee_count >= ${params.add(filter.min, 'numeric')}`);
+      if (filter.max != null)
+        conditions.push(`a.employee_count <= ${params.add(filter.max, 'numeric')}`);
+      continue;
+    }
+    const expression = dimensionSql(filter.dimension, planSql);
+    if ('equals' in filter) conditions.push(`${expression} = ${params.add(filter.equals, 'text')}`);
+    else conditions.push(`${expression} = ANY(${params.add(filter.in, 'text[]')})`);
+  }
+  return conditions;
+}
+
+/** True when the query needs the account's current plan (usage and event metrics). */
+export function needsPlan(request: CompileRequest): boolean {
+  return request.groupBy.includes('plan') || request.filters.some((f) => f.dimension === 'plan');
+}

@@ -1,0 +1,187 @@
+import { DateTime } from 'luxon';
+import type { RevenueMeasure, RevenueMetric } from '../definition';
+import { accountConditions, groupingSql } from './dimensions';
+import type { CompileRequest } from './request';
+import { SqlParams, tidy, type CompiledSql } from './sql-params';
+import { bucketsCte, mrrAtInstantsCtes } from './subscription-state';
+
+const SNAPSHOT: RevenueMeasure[] = ['mrr', 'arr', 'paying_accounts', 'arpa'];
+const MOVEMENTS: RevenueMeasure[] = [
+  'new',
+  'expansion',
+  'contraction',
+  'churn',
+  'reactivation',
+  'net_new',
+];
+const RETENTION: RevenueMeasure[] = ['nrr', 'grr', 'logo_churn_rate'];
+
+/** Revenue metrics read subscription_history only (never the events). */
+export function compileRevenue(definition: RevenueMetric, request: CompileRequest): CompiledSql {
+  const measure = definition.measure;
+  if (SNAPSHOT.includes(measure)) return compileSnapshot(measure, request);
+  if (measure === 'paid_account_ratio') return compilePaidAccountRatio(request);
+  if (MOVEMENTS.includes(measure)) return compileMovement(measure, request);
+  if (RETENTION.includes(measure)) return compileRetention(measure, request);
+  throw new Error(`no revenue compiler for measure ${measure}`);
+}
+
+/** MRR-like values at each bucket's first instant (a month's MRR is its first day's). */
+function compileSnapshot(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
+  const params = new SqlParams();
+  const ctes = [
+    mrrAtInstantsCtes(
+      params,
+      request.buckets.map((b) => b.start),
+    ),
+    bucketsCte(params, request.buckets),
+  ];
+  const grouping = groupingSql(request, 'pl.code');
+  const conditions = accountConditions(request, params, 'pl.code', 'sm.account_id');
+  const value = {
+    mrr: 'sum(sm.mrr_minor) / 100.0',
+    arr: '12 * sum(sm.mrr_minor) / 100.0',
+    paying_accounts: 'count(DISTINCT sm.account_id)',
+    arpa: 'sum(sm.mrr_minor) / 100.0 / count(DISTINCT sm.account_id)',
+  }[measure as 'mrr'];
+  return {
+    sql: tidy(`
+    WITH ${ctes.join(',\n    ')}
+    SELECT b.bucket${grouping.select}, (${value})::float8 AS value
+    FROM buckets b
+    JOIN subscription_mrr sm ON sm.at = b.starts_at
+    JOIN accounts a ON a.id = sm.account_id
+    LEFT JOIN plans pl ON pl.id = sm.plan_id
+    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    GROUP BY b.bucket${grouping.groupBy}`),
+    params: params.values,
+  };
+}
+
+/**
+ * Paying accounts / accounts that exist at the bucket's start. An account exists once created
+ * or once it has any subscription history (backfilled billing predates the row's created_at).
+ */
+function compilePaidAccountRatio(request: CompileRequest): CompiledSql {
+  const params = new SqlParams();
+  const ctes = [
+    mrrAtInstantsCtes(
+      params,
+      request.buckets.map((b) => b.start),
+    ),
+    bucketsCte(params, request.buckets),
+  ];
+  const grouping = groupingSql(request, 'NULL');
+  const conditions = accountConditions(request, params, 'NULL', 'a.id');
+  return {
+    sql: tidy(`
+    WITH ${ctes.join(',\n    ')}
+    SELECT b.bucket${grouping.select},
+      (count(am.account_id)::float8 / count(*))::float8 AS value
+    FROM buckets b
+    JOIN accounts a ON (a.created_at <= b.starts_at OR EXISTS (
+      SELECT 1 FROM subscription_history h WHERE h.account_id = a.id AND h.effective_at <= b.starts_at))
+    LEFT JOIN account_mrr am ON am.at = b.starts_at AND am.account_id = a.id
+    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    GROUP BY b.bucket${grouping.groupBy}`),
+    params: params.values,
+  };
+}
+
+/**
+ * MRR movements as dbt's mrr-playbook dates them: each month compares an account's MRR at its
+ * first instant with the previous month's; the movement belongs to the bucket holding that
+ * month start. `first_paid` is the first month start an account ever paid at, which tells a
+ * new account from a reactivated one.
+ */
+function compileMovement(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
+  const params = new SqlParams();
+  const months = request.monthStarts;
+  const previous = months.map((m) => previousMonthStart(m, request.timezone));
+  const tz = params.add(request.timezone, 'text');
+  const ctes = [
+    mrrAtInstantsCtes(params, [...months, ...previous]),
+    bucketsCte(params, request.buckets),
+  ];
+  const monthsSql = params.add(months, 'timestamptz[]');
+  const previousSql = params.add(previous, 'timestamptz[]');
+  const grouping = groupingSql(request, 'NULL');
+  const conditions = accountConditions(request, params, 'NULL', 'mv.account_id');
+  const amount = {
+    new: `CASE WHEN mv.prev_mrr = 0 AND mv.cur_mrr > 0 AND fp.first_month >= mv.month_at THEN mv.cur_mrr ELSE 0 END`,
+    reactivation: `CASE WHEN mv.prev_mrr = 0 AND mv.cur_mrr > 0 AND fp.first_month < mv.month_at THEN mv.cur_mrr ELSE 0 END`,
+    expansion: `CASE WHEN mv.prev_mrr > 0 AND mv.cur_mrr > mv.prev_mrr THEN mv.cur_mrr - mv.prev_mrr ELSE 0 END`,
+    contraction: `CASE WHEN mv.prev_mrr > 0 AND mv.cur_mrr > 0 AND mv.cur_mrr < mv.prev_mrr THEN mv.prev_mrr - mv.cur_mrr ELSE 0 END`,
+    churn: `CASE WHEN mv.prev_mrr > 0 AND mv.cur_mrr = 0 THEN mv.prev_mrr ELSE 0 END`,
+    net_new: `mv.cur_mrr - mv.prev_mrr`,
+  }[measure as 'new'];
+  return {
+    sql: tidy(`
+    WITH ${ctes.join(',\n    ')},
+    months AS (
+      SELECT m.month_at, m.prev_at FROM unnest(${monthsSql}, ${previousSql}) AS m(month_at, prev_at)
+    ),
+    first_paid AS (
+      SELECT iv.account_id, min(month_ceiling) AS first_month
+      FROM intervals iv
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN date_trunc('month', iv.valid_from AT TIME ZONE ${tz}) = iv.valid_from AT TIME ZONE ${tz}
+          THEN iv.valid_from
+          ELSE (date_trunc('month', iv.valid_from AT TIME ZONE ${tz}) + interval '1 month') AT TIME ZONE ${tz}
+        END AS month_ceiling
+      ) c
+      WHERE iv.counted AND (iv.valid_to IS NULL OR c.month_ceiling < iv.valid_to)
+      GROUP BY iv.account_id
+    ),
+    movements AS (
+      SELECT mo.month_at, am.account_id,
+        sum(CASE WHEN am.at = mo.month_at THEN am.mrr_minor ELSE 0 END) AS cur_mrr,
+        sum(CASE WHEN am.at = mo.prev_at THEN am.mrr_minor ELSE 0 END) AS prev_mrr
+      FROM months mo
+      JOIN account_mrr am ON am.at = mo.month_at OR am.at = mo.prev_at
+      GROUP BY mo.month_at, am.account_id
+    )
+    SELECT b.bucket${grouping.select}, (sum(${amount}) / 100.0)::float8 AS value
+    FROM buckets b
+    JOIN movements mv ON mv.month_at >= b.starts_at AND mv.month_at < b.ends_at
+    JOIN first_paid fp ON fp.account_id = mv.account_id
+    JOIN accounts a ON a.id = mv.account_id
+    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    GROUP BY b.bucket${grouping.groupBy}`),
+    params: params.values,
+  };
+}
+
+/**
+ * Cohort of accounts paying at the bucket's start, read again at its end: NRR (end MRR / start
+ * MRR), GRR (end MRR capped at start MRR), logo churn (share of the cohort at 0 at the end).
+ */
+function compileRetention(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
+  const params = new SqlParams();
+  const instants = request.buckets.flatMap((b) => [b.start, b.end]);
+  const ctes = [mrrAtInstantsCtes(params, instants), bucketsCte(params, request.buckets)];
+  const grouping = groupingSql(request, 'NULL');
+  const conditions = accountConditions(request, params, 'NULL', 'cohort.account_id');
+  const value = {
+    nrr: 'sum(coalesce(later.mrr_minor, 0))::float8 / sum(cohort.mrr_minor)',
+    grr: 'sum(least(coalesce(later.mrr_minor, 0), cohort.mrr_minor))::float8 / sum(cohort.mrr_minor)',
+    logo_churn_rate: 'count(*) FILTER (WHERE later.account_id IS NULL)::float8 / count(*)',
+  }[measure as 'nrr'];
+  return {
+    sql: tidy(`
+    WITH ${ctes.join(',\n    ')}
+    SELECT b.bucket${grouping.select}, (${value})::float8 AS value
+    FROM buckets b
+    JOIN account_mrr cohort ON cohort.at = b.starts_at
+    LEFT JOIN account_mrr later ON later.at = b.ends_at AND later.account_id = cohort.account_id
+    JOIN accounts a ON a.id = cohort.account_id
+    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    GROUP BY b.bucket${grouping.groupBy}`),
+    params: params.values,
+  };
+}
+
+/** The local month start before a local month start. */
+function previousMonthStart(monthStart: Date, timezone: string): Date {
+  return DateTime.fromJSDate(monthStart, { zone: timezone }).minus({ months: 1 }).toJSDate();
+}

@@ -1,0 +1,179 @@
+import type { DateTime } from 'luxon';
+import { buildCompileRequest, type MetricQuery } from './compile-request';
+import {
+  compileMetricQuery,
+  compilesToSql,
+  type SqlMetricDefinition,
+} from './compiler/compile-metric-query';
+import { dimensionColumn } from './compiler/request';
+import type { CompiledSql } from './compiler/sql-params';
+import type { CumulativeMetric, DerivedMetric, MetricDefinition, RatioMetric } from './definition';
+import { evaluateExpression, identifiersOf, parseExpression } from './expression';
+import type { MetricExecutor } from './executor';
+import { bucketsOf, parseOffset, shiftWindow, type Bucket } from './windows';
+
+/** One group of a result: its dimension values, a value per bucket, and its window total. */
+export type SeriesGroup = { dimensions: Record<string, string>; values: number[]; total: number };
+
+/** A metric evaluated over a window: buckets, groups, and every statement that ran. */
+export type Series = { buckets: Bucket[]; groups: SeriesGroup[]; statements: CompiledSql[] };
+
+/** Revenue snapshots: a window's total is its last bucket (the latest state), not a sum. */
+const SNAPSHOT_MEASURES = ['mrr', 'arr', 'paying_accounts', 'arpa', 'paid_account_ratio'];
+
+export function isSnapshot(definition: MetricDefinition): boolean {
+  return definition.type === 'revenue' && SNAPSHOT_MEASURES.includes(definition.measure);
+}
+
+/**
+ * Evaluates definitions: SQL-backed types through the compiler and executor, composites
+ * (ratio, derived, cumulative) by combining their inputs' series bucket by bucket.
+ */
+export class MetricEvaluator {
+  constructor(
+    private readonly executor: MetricExecutor,
+    private readonly lookup: (name: string) => Promise<MetricDefinition>,
+  ) {}
+
+  async evaluate(definition: MetricDefinition, query: MetricQuery): Promise<Series> {
+    if (compilesToSql(definition)) return this.evaluateSql(definition, query);
+    switch (definition.type) {
+      case 'ratio':
+        return this.evaluateRatio(definition, query);
+      case 'derived':
+        return this.evaluateDerived(definition, query);
+      case 'cumulative':
+        return this.evaluateCumulative(definition, query);
+    }
+  }
+
+  private async evaluateSql(definition: SqlMetricDefinition, query: MetricQuery): Promise<Series> {
+    const buckets = bucketsOf(query.window, query.grain);
+    const withTotal = query.grain !== null && !isSnapshot(definition);
+    const sqlBuckets = withTotal
+      ? [...buckets, { start: query.window.from, end: query.window.to }]
+      : buckets;
+    const statement = compileMetricQuery(definition, buildCompileRequest(query, sqlBuckets));
+    const rows = await this.executor.run(statement);
+    const groups = new Map<string, SeriesGroup>();
+    for (const row of rows) {
+      const dimensions = Object.fromEntries(
+        query.groupBy.map((d) => [d, String(row[dimensionColumn(d)] ?? 'none')]),
+      );
+      const key = JSON.stringify(dimensions);
+      let group = groups.get(key);
+      if (!group) {
+        group = { dimensions, values: buckets.map(() => 0), total: 0 };
+        groups.set(key, group);
+      }
+      const value = Number(row.value ?? 0);
+      if (row.bucket < buckets.length) group.values[row.bucket] = value;
+      else group.total = value;
+    }
+    if (!groups.size && query.groupBy.length === 0) {
+      groups.set('{}', { dimensions: {}, values: buckets.map(() => 0), total: 0 });
+    }
+    for (const group of groups.values()) {
+      if (!withTotal) group.total = group.values[group.values.length - 1] ?? 0;
+    }
+    return { buckets, groups: [...groups.values()], statements: [statement] };
+  }
+
+  /** numerator / denominator per bucket and group; 0 where the denominator is 0. */
+  private async evaluateRatio(definition: RatioMetric, query: MetricQuery): Promise<Series> {
+    const [numerator, denominator] = await Promise.all([
+      this.evaluateNamed(definition.numerator, query),
+      this.evaluateNamed(definition.denominator, query),
+    ]);
+    return combine({ n: numerator, d: denominator }, (v) => (v.d ? v.n / v.d : 0));
+  }
+
+  /** An expression over other metrics, each optionally read over a shifted window. */
+  private async evaluateDerived(definition: DerivedMetric, query: MetricQuery): Promise<Series> {
+    const expression = parseExpression(definition.expression);
+    const inputs = await Promise.all(
+      identifiersOf(expression).map(async (identifier) => {
+        const input = definition.inputs[identifier] ?? { metric: identifier };
+        const shifted = input.offset
+          ? { ...query, window: shiftWindow(query.window, parseOffset(input.offset)) }
+          : query;
+        return [identifier, await this.evaluateNamed(input.metric, shifted)] as const;
+      }),
+    );
+    const own = bucketsOf(query.window, query.grain);
+    const combined = combine(Object.fromEntries(inputs), (values) =>
+      evaluateExpression(expression, values),
+    );
+    return { ...combined, buckets: own };
+  }
+
+  /**
+   * A running sum of an additive metric: for each bucket, its input summed over the trailing
+   * N days or since the start of the month/quarter/year, up to the bucket's end. Reads the
+   * input once, by day, over the longest range any bucket needs.
+   */
+  private async evaluateCumulative(
+    definition: CumulativeMetric,
+    query: MetricQuery,
+  ): Promise<Series> {
+    const buckets = bucketsOf(query.window, query.grain);
+    const rangeOf = (end: DateTime): [DateTime, DateTime] => {
+      if (definition.trailing_days) return [end.minus({ days: definition.trailing_days }), end];
+      return [end.minus({ milliseconds: 1 }).startOf(definition.to_date ?? 'month'), end];
+    };
+    const ranges = buckets.map((b) => rangeOf(b.end));
+    const from = ranges.reduce((min, [start]) => (start < min ? start : min), ranges[0][0]);
+    const daily = await this.evaluateNamed(definition.metric, {
+      ...query,
+      grain: 'DAY',
+      window: { ...query.window, from: from.startOf('day'), to: query.window.to },
+    });
+    const groups = daily.groups.map((group) => {
+      const values = ranges.map(([start, end]) =>
+        daily.buckets.reduce(
+          (sum, day, index) =>
+            day.start >= start && day.start < end ? sum + group.values[index] : sum,
+          0,
+        ),
+      );
+      return { dimensions: group.dimensions, values, total: values[values.length - 1] ?? 0 };
+    });
+    return { buckets, groups, statements: daily.statements };
+  }
+
+  private async evaluateNamed(name: string, query: MetricQuery): Promise<Series> {
+    return this.evaluate(await this.lookup(name), query);
+  }
+}
+
+/**
+ * Combines named series group by group and bucket by bucket (by index, so a shifted input
+ * lines up with the bucket it is compared with); totals combine the inputs' totals.
+ */
+function combine(
+  inputs: Record<string, Series>,
+  apply: (values: Record<string, number>) => number,
+): Series {
+  const names = Object.keys(inputs);
+  const first = inputs[names[0]];
+  const keys = new Map<string, Record<string, string>>();
+  for (const series of Object.values(inputs)) {
+    for (const group of series.groups) keys.set(JSON.stringify(group.dimensions), group.dimensions);
+  }
+  const find = (series: Series, key: string) =>
+    series.groups.find((g) => JSON.stringify(g.dimensions) === key);
+  const groups = [...keys].map(([key, dimensions]) => {
+    const values = first.buckets.map((_, index) =>
+      apply(Object.fromEntries(names.map((n) => [n, find(inputs[n], key)?.values[index] ?? 0]))),
+    );
+    const total = apply(
+      Object.fromEntries(names.map((n) => [n, find(inputs[n], key)?.total ?? 0])),
+    );
+    return { dimensions, values, total };
+  });
+  return {
+    buckets: first.buckets,
+    groups,
+    statements: Object.values(inputs).flatMap((s) => s.statements),
+  };
+}

@@ -1,0 +1,34 @@
+import type { DataSource } from 'typeorm';
+import type { CompiledSql } from './compiler/sql-params';
+import type { MetricRow } from './compiler/request';
+
+/** Upper bound for one metric statement, in milliseconds. Default 10 s. */
+export const METRIC_STATEMENT_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs compiled metric statements in a read-only transaction with their own statement
+ * timeout, so a runaway query is cancelled by PostgreSQL rather than holding a connection.
+ */
+export class MetricExecutor {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly timeoutMs: number = METRIC_STATEMENT_TIMEOUT_MS,
+  ) {}
+
+  async run(statement: CompiledSql): Promise<MetricRow[]> {
+    const runner = this.dataSource.createQueryRunner('slave');
+    await runner.connect();
+    try {
+      await runner.query(`BEGIN READ ONLY`);
+      await runner.query(`SET LOCAL statement_timeout = ${Math.floor(this.timeoutMs)}`);
+      const rows: MetricRow[] = await runner.query(statement.sql, statement.params);
+      await runner.query(`COMMIT`);
+      return rows;
+    } catch (error) {
+      await runner.query(`ROLLBACK`).catch(() => undefined);
+      throw new Error(`metric query failed: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await runner.release();
+    }
+  }
+}

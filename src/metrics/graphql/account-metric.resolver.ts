@@ -1,0 +1,35 @@
+import { Arg, Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Account } from '../../domain/account/account.entity';
+import type { RequestContext } from '../../server/graphql/context';
+import { WindowInput } from './metric.inputs';
+import { AccountMetricValue } from './metric.types';
+
+/** Account.metric / Account.metrics, batched per (metric, window) across a page of accounts. */
+@Resolver(() => Account)
+export class AccountMetricResolver {
+  @Authorized('read')
+  @FieldResolver(() => AccountMetricValue, { description: "One metric's value for this account." })
+  metric(
+    @Root() account: Account,
+    @Arg('name') name: string,
+    @Arg('window', () => WindowInput) window: WindowInput,
+    @Ctx() { services, loaders }: RequestContext,
+  ) {
+    return loaders.accountMetricValue(services.metrics, name, window).load(account.id);
+  }
+
+  @Authorized('read')
+  @FieldResolver(() => [AccountMetricValue], { description: 'Several metrics for this account.' })
+  metrics(
+    @Root() account: Account,
+    @Arg('names', () => [String]) names: string[],
+    @Arg('window', () => WindowInput) window: WindowInput,
+    @Ctx() { services, loaders }: RequestContext,
+  ) {
+    return Promise.all(
+      names.map((name) =>
+        loaders.accountMetricValue(services.metrics, name, window).load(account.id),
+      ),
+    );
+  }
+}

@@ -1,0 +1,251 @@
+import type { DataSource } from 'typeorm';
+import { parse as parseYaml } from 'yaml';
+import { HarmonyError } from '../shared/errors';
+import { CATALOG_DIR, loadCatalog, parseDefinition } from './catalog-loader';
+import { DefinitionError, supportedDimensions } from './catalog-validation';
+import type { MetricQuery } from './compile-request';
+import type { Dimension, MetricDefinition } from './definition';
+import { DefinitionStore, asInputError, type StoredDefinition } from './definition-store';
+import { MetricEvaluator, type Series } from './evaluator';
+import { MetricExecutor, METRIC_STATEMENT_TIMEOUT_MS } from './executor';
+import { normaliseQuery, type MetricQueryInput } from './query-input';
+import { MetricRegistry } from './registry';
+import {
+  comparisonWindow,
+  resolveWindow,
+  type Comparison,
+  type ResolvedWindow,
+  type WindowRequest,
+} from './windows';
+
+export type MetricsServiceOptions = {
+  /** Timeout of each metric statement in ms. Default 10,000. */
+  statementTimeoutMs?: number;
+  /** Folder of the YAML catalog. Default `schema/metrics`. */
+  catalogDir?: string;
+  /** Injected clock for relative windows. Default `() => new Date()`. */
+  now?: () => Date;
+};
+
+/** The engine's answer before GraphQL shapes it. */
+export type MetricAnswer = {
+  name: string;
+  definition: StoredDefinition;
+  window: ResolvedWindow;
+  grain: string | null;
+  total: number;
+  points: Array<{ start: Date; end: Date; value: number; dimensions: Record<string, string> }>;
+  comparison: {
+    window: ResolvedWindow;
+    total: number;
+    change: number;
+    changeRatio: number | null;
+    points: MetricAnswer['points'];
+  } | null;
+  freshness: { tier: string; computedAt: Date; ageSeconds: number; cacheHit: boolean };
+  statements: string[];
+};
+
+/**
+ * The metrics engine's front door: definitions (catalog sync, defineMetric, versions) and
+ * queries (whole business or per account). Results are computed from PostgreSQL each time;
+ * freshness says so (`cacheHit: false`) — a cache can wrap `query` without touching the engine.
+ */
+export class MetricsService {
+  readonly store: DefinitionStore;
+  readonly registry: MetricRegistry;
+  private readonly evaluator: MetricEvaluator;
+  private readonly now: () => Date;
+  private readonly catalogDir: string;
+  private catalogReady: Promise<void> | null = null;
+
+  constructor(dataSource: DataSource, options: MetricsServiceOptions = {}) {
+    this.store = new DefinitionStore(dataSource);
+    this.registry = new MetricRegistry(this.store);
+    this.now = options.now ?? (() => new Date());
+    this.catalogDir = options.catalogDir ?? CATALOG_DIR;
+    const executor = new MetricExecutor(
+      dataSource,
+      options.statementTimeoutMs ?? METRIC_STATEMENT_TIMEOUT_MS,
+    );
+    this.evaluator = new MetricEvaluator(
+      executor,
+      async (name) => (await this.registry.get(name)).definition,
+    );
+  }
+
+  /** Loads the YAML catalog into PostgreSQL, versioning what changed; returns changed names. */
+  async syncCatalog(changedBy = 'metrics:sync'): Promise<string[]> {
+    let changed: string[];
+    try {
+      changed = await this.store.syncCatalog(loadCatalog(this.catalogDir), changedBy);
+    } catch (error) {
+      throw asInputError(error);
+    }
+    await this.registry.refresh();
+    return changed;
+  }
+
+  /** A server that never synced (tests, first start) loads the YAML catalog once. */
+  private ensureCatalog(): Promise<void> {
+    this.catalogReady ??= (async () => {
+      const current = await this.store.current();
+      if (!current.length) await this.syncCatalog('startup');
+    })().catch((error) => {
+      this.catalogReady = null;
+      throw error;
+    });
+    return this.catalogReady;
+  }
+
+  async definitions(): Promise<StoredDefinition[]> {
+    await this.ensureCatalog();
+    return (await this.registry.all()).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async definition(name: string): Promise<StoredDefinition> {
+    await this.ensureCatalog();
+    return this.registry.get(name);
+  }
+
+  versions(name: string) {
+    return this.store.versions(name);
+  }
+
+  /** `defineMetric`: validates, versions and activates a definition. */
+  async define(
+    input: { definition?: Record<string, unknown> | null; yaml?: string | null },
+    reason: string,
+    changedBy: string,
+  ): Promise<StoredDefinition> {
+    await this.ensureCatalog();
+    if (!reason.trim()) {
+      throw new HarmonyError(
+        'BAD_USER_INPUT',
+        'reason: expected a non-empty reason for the change',
+        {
+          field: 'reason',
+        },
+      );
+    }
+    if ((input.definition == null) === (input.yaml == null)) {
+      throw new HarmonyError(
+        'BAD_USER_INPUT',
+        'input: expected exactly one of definition or yaml',
+        {
+          field: 'input',
+        },
+      );
+    }
+    let definition: MetricDefinition;
+    try {
+      const raw = input.definition ?? parseYaml(input.yaml!);
+      definition = parseDefinition(raw, 'defineMetric');
+    } catch (error) {
+      if (error instanceof DefinitionError) throw asInputError(error);
+      throw new HarmonyError(
+        'INVALID_METRIC_DEFINITION',
+        `input.yaml: not valid YAML: ${(error as Error).message}`,
+        {
+          field: 'input.yaml',
+        },
+      );
+    }
+    await this.store.define(definition, changedBy, reason.trim());
+    await this.registry.refresh();
+    return this.registry.get(definition.name);
+  }
+
+  /** `metric(name, window, grain, groupBy, filter, compare)`. */
+  async query(
+    name: string,
+    input: MetricQueryInput,
+    compare?: Comparison | null,
+  ): Promise<MetricAnswer> {
+    await this.ensureCatalog();
+    const stored = await this.registry.get(name);
+    const definition = stored.definition;
+    const started = this.now();
+    const query = normaliseQuery(input, this.allowedDimensions(definition), started);
+    const series = await this.evaluator.evaluate(definition, query);
+    const statements = [...series.statements];
+    let total = series.groups[0]?.total ?? 0;
+    if (query.groupBy.length) {
+      const ungrouped = await this.evaluator.evaluate(definition, { ...query, groupBy: [] });
+      statements.push(...ungrouped.statements);
+      total = ungrouped.groups[0]?.total ?? 0;
+    }
+    let comparison: MetricAnswer['comparison'] = null;
+    if (compare) {
+      const window = comparisonWindow(query.window, compare);
+      const earlier = await this.evaluator.evaluate(definition, { ...query, groupBy: [], window });
+      statements.push(...earlier.statements);
+      const earlierTotal = earlier.groups[0]?.total ?? 0;
+      comparison = {
+        window,
+        total: earlierTotal,
+        change: total - earlierTotal,
+        changeRatio: earlierTotal === 0 ? null : (total - earlierTotal) / earlierTotal,
+        points: pointsOf(earlier),
+      };
+    }
+    return {
+      name,
+      definition: stored,
+      window: query.window,
+      grain: query.grain,
+      total,
+      points: pointsOf(series),
+      comparison,
+      freshness: { tier: definition.tier, computedAt: started, ageSeconds: 0, cacheHit: false },
+      statements: statements.map((s) => `${s.sql}\n-- params: ${JSON.stringify(s.params)}`),
+    };
+  }
+
+  /**
+   * One metric for many accounts over one window, in one evaluation (one statement for a
+   * SQL-backed metric): the batch behind Account.metric. Accounts without data get 0.
+   */
+  async valuesForAccounts(
+    name: string,
+    window: WindowRequest,
+    accountIds: readonly string[],
+  ): Promise<{ values: Map<string, number>; definition: StoredDefinition; computedAt: Date }> {
+    await this.ensureCatalog();
+    const stored = await this.registry.get(name);
+    const now = this.now();
+    const query: MetricQuery = {
+      window: resolveWindow(window, now),
+      grain: null,
+      groupBy: ['account'],
+      filters: [],
+      includeTest: false,
+      includeDeleted: false,
+      accountIds: [...accountIds],
+      now,
+    };
+    const series = await this.evaluator.evaluate(stored.definition, query);
+    const values = new Map(series.groups.map((g) => [g.dimensions.account, g.total]));
+    return { values, definition: stored, computedAt: now };
+  }
+
+  /** What a query may group and filter by: the declared dimensions the type supports. */
+  private allowedDimensions(definition: MetricDefinition): Dimension[] {
+    const supported = supportedDimensions(
+      definition,
+      (name) => this.registry.peek(name)?.definition,
+    );
+    return definition.dimensions.filter((d) => supported.includes(d));
+  }
+}
+
+function pointsOf(series: Series): MetricAnswer['points'] {
+  return series.groups.flatMap((group) =>
+    series.buckets.map((bucket, index) => ({
+      start: bucket.start.toJSDate(),
+      end: bucket.end.toJSDate(),
+      value: group.values[index],
+      dimensions: group.dimensions,
+    })),
+  );
+}
