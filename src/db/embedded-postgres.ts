@@ -40,12 +40,21 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => options.logger.warn({ err: error }, 'embedded postgres'),
   });
 
+  // `npm run keys` or `npm run seed` while `npm start` runs: use that server, leave it running.
+  const running = runningServer(databaseDir);
+  if (running) {
+    options.logger.info({ pid: running.pid }, 'using the embedded PostgreSQL already running');
+    return {
+      url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/${DATABASE}`,
+      stop: async () => undefined,
+    };
+  }
+
   const firstRun = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (firstRun) {
     options.logger.info({ databaseDir }, 'initialising embedded PostgreSQL (first run)');
     await cluster.initialise();
   }
-  removeStalePidFile(databaseDir);
   try {
     await cluster.start();
   } catch (error) {
@@ -99,14 +108,32 @@ function assertEnterableByOtherUsers(databaseDir: string): void {
   }
 }
 
-/** A pid file left by a killed run would stop the next start; remove it if its process is gone. */
-function removeStalePidFile(databaseDir: string): void {
+/**
+ * The server already running on this data directory, per its pid file (line 1: pid, line 4:
+ * port); a pid file whose process is gone was left by a killed run and would stop the next
+ * start, so it is removed.
+ */
+function runningServer(databaseDir: string): { pid: number; port: number } | undefined {
   const pidFile = path.join(databaseDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!fs.existsSync(pidFile)) return undefined;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!isPostgresProcess(pid)) {
+    fs.rmSync(pidFile);
+    return undefined;
+  }
+  return Number.isInteger(port) && port > 0 ? { pid, port } : undefined;
+}
+
+/** Alive, and on Linux also a postgres (after a reboot the old pid may be anything). */
+function isPostgresProcess(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
-    fs.rmSync(pidFile);
+    return false;
   }
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (!fs.existsSync('/proc/self')) return true;
+  return fs.existsSync(cmdline) && fs.readFileSync(cmdline, 'utf8').includes('postgres');
 }

@@ -1,0 +1,70 @@
+import { ApiKeyService } from '../../src/domain/api-key/api-key.service';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { runScript } from './run-script';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+const keys = (...args: string[]) => runScript('keys.ts', args, db.url);
+/** A fresh service each time: nothing cached from an earlier check. */
+const authenticate = (key: string) => new ApiKeyService(db.dataSource).authenticate(key);
+
+test('create prints only a working key on stdout; list shows it; revoke disables it', async () => {
+  const created = await keys('create', '--name', 'ci', '--scopes', 'read,sync');
+  expect(created.code).toBe(0);
+  expect(created.stdout).toMatch(/^hmy_[A-Za-z0-9_-]{32}\n$/);
+  const key = created.stdout.trim();
+  expect(created.stderr).toContain('"ci"');
+  expect(created.stderr).toContain('only time');
+  expect(await authenticate(key)).toMatchObject({ name: 'ci', scopes: ['read', 'sync'] });
+
+  const [record] = await db.dataSource.query(`SELECT id, prefix FROM api_keys WHERE name = 'ci'`);
+  const listed = await keys('list');
+  expect(listed.code).toBe(0);
+  const lines = listed.stdout.trimEnd().split('\n');
+  expect(lines[0].split(/\s{2,}/)).toEqual([
+    'ID',
+    'NAME',
+    'PREFIX',
+    'SCOPES',
+    'CREATED',
+    'LAST USED',
+    'REVOKED',
+  ]);
+  const row = lines.find((line) => line.startsWith(`${record.id} `))!.split(/\s{2,}/);
+  expect(row.slice(0, 4)).toEqual([record.id, 'ci', record.prefix, 'read,sync']);
+  expect(row[4]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect(row[6]).toBe('-');
+  expect(listed.stdout).not.toContain(key);
+
+  const revoked = await keys('revoke', record.prefix);
+  expect(revoked).toMatchObject({ code: 0, stdout: '' });
+  expect(revoked.stderr).toContain('Revoked 1 key');
+  expect(await authenticate(key)).toBeNull();
+
+  const [after] = JSON.parse((await keys('list', '--json')).stdout);
+  expect(after).toMatchObject({ id: record.id, name: 'ci' });
+  expect(after.revokedAt).toEqual(expect.any(String));
+});
+
+test('a bad scope, an unknown command or an unknown key exits 1 with a message naming it', async () => {
+  const [badScope, unknownCommand, unknownKey, unknownOption] = await Promise.all([
+    keys('create', '--name', 'x', '--scopes', 'read,bogus'),
+    keys('frobnicate'),
+    keys('revoke', 'hmy_nothere'),
+    keys('list', '--verbose'),
+  ]);
+  expect(badScope).toMatchObject({ code: 1, stdout: '' });
+  expect(badScope.stderr).toContain('got "bogus"');
+  expect(badScope.stderr).toContain('ingest, read, sync, admin');
+  expect(unknownCommand.code).toBe(1);
+  expect(unknownCommand.stderr).toContain('Unknown command "frobnicate"');
+  expect(unknownKey.code).toBe(1);
+  expect(unknownKey.stderr).toContain('"hmy_nothere"');
+  expect(unknownOption.code).toBe(1);
+  expect(unknownOption.stderr).toContain("'--verbose'");
+  expect(await db.dataSource.query(`SELECT name FROM api_keys WHERE name = 'x'`)).toEqual([]);
+});
