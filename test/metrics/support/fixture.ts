@@ -87,6 +87,12 @@ export async function loadFixture(dataSource: DataSource): Promise<void> {
     INSERT INTO event_definition_aliases (alias, definition_id) VALUES
       ('page_viewed', 1), ('report_exported', 2);
   `);
+  // Ids were given explicitly: move each identity past them so later inserts do not collide.
+  for (const table of ['plans', 'accounts', 'users', 'subscriptions', 'event_definitions']) {
+    await dataSource.query(
+      `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT max(id) FROM ${table}))`,
+    );
+  }
   // (user, account, definition, occurred_at, properties); see catalog.test.ts for who is who.
   const events: Array<[number, number | null, number, string, object?]> = [
     [1, 1, 1, '2025-06-02T10:00:00Z'],
