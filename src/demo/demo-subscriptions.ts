@@ -168,90 +168,102 @@ class AccountLifecycle {
     }
   }
 
+  /** A paid subscription, looked at about once a month until it ends or the demo period does. */
   private liveOnPaidPlan(subscription: DemoSubscription): void {
-    let nextRenewal = subscription.billingAnchor + 12;
+    const renewal = { next: subscription.billingAnchor + 12 };
     let at = lastStep(subscription).at;
-    while (true) {
+    let inForce = true;
+    while (inForce) {
       // About a month after the last look or the last change, whichever is later.
       at = Math.max(at, lastStep(subscription).at) + this.random.float(0.7, 1.3);
       if (at >= DEMO_MONTHS) return;
-      const step = lastStep(subscription);
-      const annual = PLAN_BY_CODE.get(step.plan)!.interval === 'YEAR';
-      if (annual && at >= nextRenewal) {
-        if (this.random.chance(ANNUAL_RENEWAL_CHURN)) {
-          subscription.canceledAt = Math.max(
-            step.at + 0.05,
-            nextRenewal - this.random.float(0.1, 1),
-          );
-          this.end(subscription, nextRenewal);
-          this.maybeReactivate(subscription);
-          return;
-        }
-        nextRenewal += 12;
+      inForce = this.liveMonth(subscription, at, renewal);
+    }
+  }
+
+  /** What happens this month; false once the subscription's story is over (ended or cut off). */
+  private liveMonth(subscription: DemoSubscription, at: ModelTime, renewal: { next: number }) {
+    const step = lastStep(subscription);
+    const annual = PLAN_BY_CODE.get(step.plan)!.interval === 'YEAR';
+    if (annual && at >= renewal.next) {
+      if (this.random.chance(ANNUAL_RENEWAL_CHURN)) {
+        const canceledAt = renewal.next - this.random.float(0.1, 1);
+        subscription.canceledAt = Math.max(step.at + 0.05, canceledAt);
+        return this.endAndMaybeReactivate(subscription, renewal.next);
       }
-      const event = this.random.weighted(annual ? ANNUAL_PLAN_EVENTS : MONTHLY_PLAN_EVENTS);
-      const plan = step.plan;
-      switch (event) {
-        case 'none':
-          break;
-        case 'seats': {
-          const seats = this.adjustSeats(step.seats, plan);
-          if (seats !== step.seats) this.change(subscription, at, { seats });
-          break;
+      renewal.next += 12;
+    }
+    const event = this.random.weighted(annual ? ANNUAL_PLAN_EVENTS : MONTHLY_PLAN_EVENTS);
+    switch (event) {
+      case 'none':
+        return true;
+      case 'seats':
+        this.changeSeats(subscription, at);
+        return true;
+      case 'upgrade':
+      case 'downgrade': {
+        const target = (event === 'upgrade' ? UPGRADE : DOWNGRADE)[step.plan];
+        // No plan above (or below): buying more (or fewer) seats is the customer's move.
+        if (!target) this.changeSeats(subscription, at, event === 'upgrade' ? 1 : -1);
+        else this.changePlan(subscription, at, target, renewal);
+        return true;
+      }
+      case 'annual': {
+        const target = ANNUAL_VERSION[step.plan];
+        if (target) this.changePlan(subscription, at, target, renewal);
+        return true;
+      }
+      case 'pause': {
+        this.change(subscription, at, { status: 'PAUSED' });
+        const resumedAt = at + this.random.float(1, 2.5);
+        if (resumedAt >= DEMO_MONTHS) return false;
+        this.change(subscription, resumedAt, { status: 'ACTIVE' });
+        return true;
+      }
+      case 'pastDue': {
+        this.change(subscription, at, { status: 'PAST_DUE' });
+        const settledAt = at + this.random.float(0.15, 0.6);
+        if (settledAt >= DEMO_MONTHS) return false;
+        if (this.random.chance(0.7)) {
+          this.change(subscription, settledAt, { status: 'ACTIVE' });
+          return true;
         }
-        case 'upgrade':
-        case 'downgrade': {
-          const target = (event === 'upgrade' ? UPGRADE : DOWNGRADE)[plan];
-          if (!target) {
-            const seats = this.adjustSeats(step.seats, plan, event === 'upgrade' ? 1 : -1);
-            if (seats !== step.seats) this.change(subscription, at, { seats });
-            break;
-          }
-          this.change(subscription, at, { plan: target, seats: clampSeats(step.seats, target) });
-          subscription.billingAnchor = at;
-          nextRenewal = at + 12;
-          break;
-        }
-        case 'annual': {
-          const target = ANNUAL_VERSION[plan];
-          if (!target) break;
-          this.change(subscription, at, { plan: target });
-          subscription.billingAnchor = at;
-          nextRenewal = at + 12;
-          break;
-        }
-        case 'pause': {
-          this.change(subscription, at, { status: 'PAUSED' });
-          const resumedAt = at + this.random.float(1, 2.5);
-          if (resumedAt >= DEMO_MONTHS) return;
-          this.change(subscription, resumedAt, { status: 'ACTIVE' });
-          break;
-        }
-        case 'pastDue': {
-          this.change(subscription, at, { status: 'PAST_DUE' });
-          const settledAt = at + this.random.float(0.15, 0.6);
-          if (settledAt >= DEMO_MONTHS) return;
-          if (this.random.chance(0.7)) {
-            this.change(subscription, settledAt, { status: 'ACTIVE' });
-            break;
-          }
-          // Payment never recovered: involuntary churn.
-          subscription.canceledAt = settledAt;
-          this.end(subscription, settledAt);
-          this.maybeReactivate(subscription);
-          return;
-        }
-        case 'churn': {
-          // Canceled now, in force until the end of the paid period.
-          subscription.canceledAt = at;
-          const endsAt = at + this.random.float(0.1, 0.9);
-          if (endsAt >= DEMO_MONTHS) return;
-          this.end(subscription, endsAt);
-          this.maybeReactivate(subscription);
-          return;
-        }
+        // Payment never recovered: involuntary churn.
+        subscription.canceledAt = settledAt;
+        return this.endAndMaybeReactivate(subscription, settledAt);
+      }
+      case 'churn': {
+        // Canceled now, in force until the end of the paid period.
+        subscription.canceledAt = at;
+        const endsAt = at + this.random.float(0.1, 0.9);
+        if (endsAt >= DEMO_MONTHS) return false;
+        return this.endAndMaybeReactivate(subscription, endsAt);
       }
     }
+  }
+
+  private changeSeats(subscription: DemoSubscription, at: ModelTime, direction?: 1 | -1): void {
+    const { seats, plan } = lastStep(subscription);
+    const changed = this.adjustSeats(seats, plan, direction);
+    if (changed !== seats) this.change(subscription, at, { seats: changed });
+  }
+
+  /** A new plan starts a new billing cycle, so the next annual renewal is a year on. */
+  private changePlan(
+    subscription: DemoSubscription,
+    at: ModelTime,
+    plan: DemoPlanCode,
+    renewal: { next: number },
+  ): void {
+    this.change(subscription, at, { plan, seats: clampSeats(lastStep(subscription).seats, plan) });
+    subscription.billingAnchor = at;
+    renewal.next = at + 12;
+  }
+
+  private endAndMaybeReactivate(subscription: DemoSubscription, at: ModelTime): false {
+    this.end(subscription, at);
+    this.maybeReactivate(subscription);
+    return false;
   }
 
   /** Some churned customers come back, on a new subscription, a few months later. */
