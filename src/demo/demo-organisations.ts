@@ -103,16 +103,10 @@ export function generatePeople(random: Random, accounts: readonly DemoAccount[])
         position === 0
           ? account.createdAt
           : account.createdAt + (DEMO_MONTHS - account.createdAt) * random.float(0, 0.97);
-      const user = newUser(random, users.length, account, joinedAt, emailsTaken);
-      members.push(users.length);
-      users.push(user);
-      memberships.push({
-        account: accountIndex,
-        user: members.at(-1)!,
-        role,
-        joinedAt,
-        leftAt: null,
-      });
+      const userIndex = users.length;
+      users.push(newUser(random, userIndex, account, joinedAt, emailsTaken));
+      members.push(userIndex);
+      memberships.push({ account: accountIndex, user: userIndex, role, joinedAt, leftAt: null });
     });
     teams.push(...generateTeams(random, account, accountIndex, members, memberships, teams.length));
   });
