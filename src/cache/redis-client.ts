@@ -10,7 +10,10 @@ export type RedisClient = ReturnType<typeof createClient>;
 export async function connectRedis(url: string, logger: Logger): Promise<RedisClient> {
   const client = createClient({
     url,
-    socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 5000) },
+    socket: {
+      connectTimeout: 2000,
+      reconnectStrategy: (retries) => Math.min(100 + retries * 200, 5000),
+    },
     disableOfflineQueue: true,
   });
   let lastError = '';
@@ -22,9 +25,18 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCl
     lastError = '';
     logger.info('redis connected');
   });
-  await client
-    .connect()
-    .catch((error) => logger.warn({ err: error }, 'redis not reachable at start'));
+  // connect() keeps retrying while Redis is down; wait a little for it, never block the start.
+  const connected = client.connect().then(
+    () => true,
+    (error) => {
+      logger.warn({ err: error }, 'redis not reachable at start');
+      return false;
+    },
+  );
+  const timedOut = new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref());
+  if (!(await Promise.race([connected, timedOut]))) {
+    logger.warn('redis not reachable yet: answering from PostgreSQL meanwhile');
+  }
   return client;
 }
 
@@ -43,4 +55,8 @@ export async function redisStatus(
   } catch {
     return 'down';
   }
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
 }
