@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await server.close();
-    await redis?.quit().catch(() => undefined);
+    // quit() waits for a reply a down Redis never sends; destroy() just closes.
+    if (redis?.isReady) await redis.quit().catch(() => undefined);
+    else redis?.destroy();
     await database.close();
     logger.info('stopped');
     process.exit(0);
