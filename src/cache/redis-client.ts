@@ -56,7 +56,3 @@ export async function redisStatus(
     return 'down';
   }
 }
-
-function redactPassword(url: string): string {
-  return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
-}
