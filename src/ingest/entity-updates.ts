@@ -1,4 +1,5 @@
-import { sortedIds, type Sql } from './sql';
+import type { CombinedStatement } from './combined-statement';
+import { sortedIds } from './sql';
 
 /** What one batch changes on a user or account row; fields left undefined stay as stored. */
 export type EntityChange = {
@@ -15,15 +16,15 @@ const COLUMNS = {
 } as const;
 
 /**
- * Applies traits and last-seen times in one statement per table. Rows are locked in id order
+ * Applies traits and last-seen times, as CTEs of the batch's final statement. Rows are locked in id order
  * first (the same order in every batch), and only rows that actually change are written, so
  * replaying a batch does not move `updated_at`.
  */
-export async function applyEntityChanges(
-  sql: Sql,
+export function addEntityWrites(
+  statement: CombinedStatement,
   table: 'users' | 'accounts',
   changes: Map<string, EntityChange>,
-): Promise<void> {
+): void {
   if (changes.size === 0) return;
   const columns = COLUMNS[table];
   const input = sortedIds(changes.keys()).map((id) => {
@@ -51,20 +52,25 @@ export async function applyEntityChanges(
     'i.seen IS NOT NULL AND (t.last_seen_at IS NULL OR t.last_seen_at < i.seen)',
     ...columns.map((c) => `(i.set_${c} AND t.${c} IS DISTINCT FROM i.${c})`),
   ].join(' OR ');
-  await sql(
-    `WITH i AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${recordColumns.join(', ')})),
-     locked AS (
-       SELECT t.id FROM ${table} t JOIN i ON i.id = t.id
-       WHERE ${differs}
-       ORDER BY t.id
-       FOR NO KEY UPDATE OF t
-     )
-     UPDATE ${table} t SET
+  statement.add(
+    `${table}_input`,
+    `SELECT * FROM jsonb_to_recordset(${statement.param(JSON.stringify(input), 'jsonb')})
+       AS x(${recordColumns.join(', ')})`,
+  );
+  statement.add(
+    `${table}_locked`,
+    `SELECT t.id FROM ${table} t JOIN ${table}_input i ON i.id = t.id
+     WHERE ${differs}
+     ORDER BY t.id
+     FOR NO KEY UPDATE OF t`,
+  );
+  statement.add(
+    `${table}_updated`,
+    `UPDATE ${table} t SET
        ${columns.map((c) => `${c} = CASE WHEN i.set_${c} THEN i.${c} ELSE t.${c} END`).join(', ')},
        traits = CASE WHEN i.traits IS NULL THEN t.traits ELSE t.traits || i.traits END,
        last_seen_at = greatest(t.last_seen_at, i.seen)
-     FROM locked l JOIN i ON i.id = l.id
+     FROM ${table}_locked l JOIN ${table}_input i ON i.id = l.id
      WHERE t.id = l.id`,
-    [JSON.stringify(input)],
   );
 }

@@ -13,28 +13,25 @@ export async function ensureByExternalId(
   const ids = sortedUnique(externalIds);
   const found = new Map<string, string>();
   if (ids.length === 0) return found;
-  const rows = await sql<{ id: string; external_id: string }>(
-    `WITH inserted AS (
-       INSERT INTO ${table} (external_id, source)
-       SELECT x, 'ingest' FROM unnest($1::text[]) AS x ORDER BY x
-       ON CONFLICT (external_id) DO NOTHING
-       RETURNING id, external_id
-     )
-     SELECT id, external_id FROM inserted
-     UNION ALL
-     SELECT id, external_id FROM ${table} WHERE external_id = ANY($1)`,
-    [ids],
-  );
-  for (const row of rows) found.set(row.external_id, String(row.id));
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length) {
-    // Rows another transaction committed while this statement waited are not in its snapshot.
-    const late = await sql<{ id: string; external_id: string }>(
-      `SELECT id, external_id FROM ${table} WHERE external_id = ANY($1)`,
-      [missing],
+  const lookup = async (wanted: string[]) => {
+    const rows = await sql<{ id: string; external_id: string }>(
+      `SELECT id, external_id FROM ${table} WHERE external_id = ANY($1::text[])`,
+      [wanted],
     );
-    for (const row of late) found.set(row.external_id, String(row.id));
-  }
+    for (const row of rows) found.set(row.external_id, String(row.id));
+  };
+  // Look up first: INSERT ... ON CONFLICT on a row another batch is updating would wait for
+  // that batch to commit, serialising every batch that mentions the same users.
+  await lookup(ids);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length === 0) return found;
+  await sql(
+    `INSERT INTO ${table} (external_id, source)
+     SELECT x, 'ingest' FROM unnest($1::text[]) AS x ORDER BY x
+     ON CONFLICT (external_id) DO NOTHING`,
+    [missing],
+  );
+  await lookup(missing);
   return found;
 }
 

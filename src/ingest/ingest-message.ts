@@ -25,6 +25,8 @@ export type IngestMessage = {
   properties: Record<string, unknown>;
   context: Record<string, unknown>;
   occurredAt: Date;
+  /** When Harmony received the request that carried it. */
+  receivedAt: Date;
 };
 
 /** Why one message of a request was refused; the rest of the request is still stored. */

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { attributeAnonymousEvents } from './attribution';
 import { DefinitionIds } from './definition-ids';
-import { applyEntityChanges, type EntityChange } from './entity-updates';
+import { CombinedStatement } from './combined-statement';
+import { addEntityWrites, type EntityChange } from './entity-updates';
 import {
   ensureByExternalId,
   recordAnonymousIds,
@@ -10,8 +11,10 @@ import {
   type MembershipInput,
 } from './identities';
 import { EVENT_TYPES, type IngestMessage } from './ingest-message';
+import { GroupCommit } from './group-commit';
 import { EventPartitions } from './partitions';
-import { applyRollupDeltas, RollupDeltas, type EventFact } from './rollups';
+import { LastSeenFloor } from './last-seen-floor';
+import { addRollupWrites, removeEmptiedCounts, RollupDeltas, type EventFact } from './rollups';
 import { sqlOf, type Sql } from './sql';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 
@@ -23,34 +26,49 @@ const MAX_ATTEMPTS = 4;
 
 /**
  * Stores validated messages in one transaction, set-based: a handful of multi-row statements per
- * batch whatever its size. Statements run in a fixed table order (message ids, users, accounts,
- * memberships, anonymous ids, events, rollups) and lock rows in key order, so concurrent batches
- * wait for each other instead of deadlocking; a deadlock that still happens is retried.
+ * batch whatever its size. Statements run in a fixed table order (message ids, new users and
+ * accounts, memberships, anonymous ids, attribution, events, rollups, user and account updates)
+ * and lock rows in key order, so concurrent batches wait for each other instead of
+ * deadlocking; a deadlock that still happens is retried.
  */
 export class IngestWriter {
   private readonly definitions = new DefinitionIds();
+  private readonly lastSeen = new LastSeenFloor();
   private readonly partitions: EventPartitions;
+
+  private readonly groups: GroupCommit;
 
   constructor(private readonly dataSource: DataSource) {
     this.partitions = new EventPartitions(dataSource);
+    this.groups = new GroupCommit((messages, actor) => this.writeGroup(messages, actor));
   }
 
-  async write(messages: IngestMessage[], actor: string, receivedAt: Date): Promise<WriteResult> {
+  /**
+   * Stores one request's messages. Requests arriving while a transaction is running are merged
+   * into the next one (group commit): no lock waits between them, and one commit for many.
+   */
+  async write(messages: IngestMessage[], actor: string): Promise<WriteResult> {
     const unique = firstOfEachMessageId(messages);
     if (unique.length === 0) return { stored: 0, duplicates: messages.length };
+    const owned = await this.groups.submit(unique, actor);
+    return { stored: owned, duplicates: messages.length - owned };
+  }
+
+  /** Writes a group of requests' messages in one transaction; returns the messageIds stored. */
+  private async writeGroup(messages: IngestMessage[], actor: string): Promise<Set<string>> {
     await this.partitions.ensureFor(
-      unique.filter((m) => EVENT_TYPES.has(m.type)).map((m) => m.occurredAt),
+      messages.filter((m) => EVENT_TYPES.has(m.type)).map((m) => m.occurredAt),
     );
     for (let attempt = 1; ; attempt++) {
       try {
-        const { stored, learned } = await this.dataSource.transaction((manager) =>
-          this.writeInTransaction(sqlOf(manager), unique, actor, receivedAt),
+        const { stored, learned, seen } = await this.dataSource.transaction((manager) =>
+          this.writeInTransaction(sqlOf(manager), messages, actor),
         );
         this.definitions.remember(learned);
-        return { stored, duplicates: messages.length - stored };
+        this.lastSeen.remember(seen);
+        return stored;
       } catch (error) {
-        const code = (error as { driverError?: { code?: string }; code?: string }).driverError
-          ?.code;
+        const code = (error as { driverError?: { code?: string } }).driverError?.code;
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
       }
     }
@@ -60,10 +78,10 @@ export class IngestWriter {
     sql: Sql,
     batch: IngestMessage[],
     actor: string,
-    receivedAt: Date,
-  ): Promise<{ stored: number; learned: Map<string, string> }> {
-    const messages = await claimMessageIds(sql, batch, receivedAt);
-    if (messages.length === 0) return { stored: 0, learned: new Map() };
+  ): Promise<{ stored: Set<string>; learned: Map<string, string>; seen: SeenTimes }> {
+    const messages = await claimMessageIds(sql, batch);
+    const stored = new Set(messages.map((m) => m.messageId));
+    if (messages.length === 0) return { stored, learned: new Map(), seen: emptySeen() };
 
     const userIds = await ensureByExternalId(
       sql,
@@ -77,8 +95,11 @@ export class IngestWriter {
     );
     await upsertMemberships(sql, membershipsOf(messages, userIds, accountIds));
     const links = await recordAnonymousIds(sql, anonymousLinksOf(messages, userIds));
+    // Only events without context.groupId (and newly attributed ones) need the sole account.
     const soleAccounts = await soleAccountByUserId(sql, [
-      ...userIds.values(),
+      ...messages
+        .filter((m) => m.userId && !m.contextGroupId && EVENT_TYPES.has(m.type))
+        .map((m) => userIds.get(m.userId!)!),
       ...links.userByAnonymousId.values(),
     ]);
 
@@ -114,12 +135,17 @@ export class IngestWriter {
       if (fact.userId) seen(users, fact.userId, fact.occurredAt);
       if (fact.accountId) seen(accounts, fact.accountId, fact.occurredAt);
     }
-    await applyEntityChanges(sql, 'users', users);
-    await applyEntityChanges(sql, 'accounts', accounts);
-
-    await insertEvents(sql, eventMessages, facts, receivedAt);
-    await applyRollupDeltas(sql, deltas);
-    return { stored: messages.length, learned };
+    await insertEvents(sql, eventMessages, facts);
+    const seenTimes = { users: seenTimesOf(users), accounts: seenTimesOf(accounts) };
+    // Last, in one round trip: rollup, user and account rows are the contended locks, so they
+    // are taken at the end and held only until the commit that follows.
+    const final = new CombinedStatement();
+    addRollupWrites(final, deltas);
+    addEntityWrites(final, 'users', this.lastSeen.dropKnown('users', users));
+    addEntityWrites(final, 'accounts', this.lastSeen.dropKnown('accounts', accounts));
+    await final.run(sql);
+    await removeEmptiedCounts(sql, deltas);
+    return { stored, learned, seen: seenTimes };
   }
 }
 
@@ -133,17 +159,13 @@ function firstOfEachMessageId(messages: IngestMessage[]): IngestMessage[] {
  * Claims the batch's messageIds in the global dedup table; ids stored before (a retry, even one
  * with a different sentAt) are dropped here, in the same transaction as the events.
  */
-async function claimMessageIds(
-  sql: Sql,
-  messages: IngestMessage[],
-  receivedAt: Date,
-): Promise<IngestMessage[]> {
+async function claimMessageIds(sql: Sql, messages: IngestMessage[]): Promise<IngestMessage[]> {
   const rows = await sql<{ message_id: string }>(
     `INSERT INTO event_message_ids (message_id, received_at)
-     SELECT id, $2 FROM unnest($1::text[]) AS id ORDER BY id
+     SELECT id, at FROM unnest($1::text[], $2::timestamptz[]) AS i(id, at) ORDER BY id
      ON CONFLICT (message_id) DO NOTHING
      RETURNING message_id`,
-    [messages.map((m) => m.messageId), receivedAt.toISOString()],
+    [messages.map((m) => m.messageId), messages.map((m) => m.receivedAt.toISOString())],
   );
   const fresh = new Set(rows.map((row) => row.message_id));
   return messages.filter((m) => fresh.has(m.messageId));
@@ -213,6 +235,18 @@ function entityChangesOf(
   return { users, accounts };
 }
 
+type SeenTimes = { users: Map<string, Date>; accounts: Map<string, Date> };
+
+function emptySeen(): SeenTimes {
+  return { users: new Map(), accounts: new Map() };
+}
+
+function seenTimesOf(changes: Map<string, EntityChange>): Map<string, Date> {
+  const times = new Map<string, Date>();
+  for (const [id, change] of changes) if (change.seenAt) times.set(id, change.seenAt);
+  return times;
+}
+
 function seen(target: Map<string, EntityChange>, id: string, at: Date): void {
   const change = target.get(id);
   if (!change) target.set(id, { columns: {}, seenAt: at });
@@ -224,16 +258,14 @@ async function insertEvents(
   sql: Sql,
   messages: IngestMessage[],
   facts: EventFact[],
-  receivedAt: Date,
 ): Promise<void> {
   if (messages.length === 0) return;
   await sql(
     `INSERT INTO events (definition_id, type, user_id, anonymous_id, account_id, occurred_at,
                          received_at, message_id, properties, context)
-     SELECT d, t, u, a, acc, o, $7, mid, p, c
-     FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
-                 $6::timestamptz[], $8::text[], $9::jsonb[], $10::jsonb[])
-       AS i(d, t, u, a, acc, o, mid, p, c)`,
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
+                          $6::timestamptz[], $7::timestamptz[], $8::text[], $9::jsonb[],
+                          $10::jsonb[])`,
     [
       facts.map((f) => f.definitionId),
       messages.map((m) => m.type),
@@ -241,7 +273,7 @@ async function insertEvents(
       messages.map((m) => m.anonymousId),
       facts.map((f) => f.accountId),
       facts.map((f) => f.occurredAt.toISOString()),
-      receivedAt.toISOString(),
+      messages.map((m) => m.receivedAt.toISOString()),
       messages.map((m) => m.messageId),
       messages.map((m) => JSON.stringify(m.properties)),
       messages.map((m) => JSON.stringify(m.context)),

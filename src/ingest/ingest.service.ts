@@ -45,7 +45,7 @@ export class IngestService {
       else valid.push(result);
     });
     const { stored, duplicates } = valid.length
-      ? await this.writer.write(valid, principal.name, receivedAt)
+      ? await this.writer.write(valid, principal.name)
       : { stored: 0, duplicates: 0 };
     return { success: true, stored, duplicates, rejected };
   }

@@ -1,3 +1,4 @@
+import type { CombinedStatement } from './combined-statement';
 import { utcDay, utcMonth, type Sql } from './sql';
 
 /** One event as the rollups see it: which definition, who, which account, when. */
@@ -82,69 +83,110 @@ function sortedKeys<V>(map: Map<string, V>): Array<[string[], V]> {
 }
 
 /**
- * Adds the deltas to the rollup tables. Keys are written in primary-key order: two batches
- * touching the same rows lock them in the same order and wait instead of deadlocking.
+ * Adds the deltas to the rollup tables, as CTEs of the batch's final statement. Keys are
+ * written in primary-key order: two batches touching the same rows lock them in the same order
+ * and wait instead of deadlocking.
  */
-export async function applyRollupDeltas(sql: Sql, deltas: RollupDeltas): Promise<void> {
+export function addRollupWrites(statement: CombinedStatement, deltas: RollupDeltas): void {
   const counts = sortedKeys(deltas.counts);
   if (counts.length) {
-    await sql(
+    statement.add(
+      'rollup_counts',
       `INSERT INTO event_counts_daily (definition_id, day, account_id, event_count)
-       SELECT * FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::bigint[])
+       SELECT * FROM unnest(${statement.param(
+         counts.map(([k]) => k[0]),
+         'bigint[]',
+       )},
+         ${statement.param(
+           counts.map(([k]) => k[1]),
+           'date[]',
+         )},
+         ${statement.param(
+           counts.map(([k]) => k[2]),
+           'bigint[]',
+         )},
+         ${statement.param(
+           counts.map(([, n]) => n),
+           'bigint[]',
+         )})
        ON CONFLICT (definition_id, day, account_id)
        DO UPDATE SET event_count = event_counts_daily.event_count + EXCLUDED.event_count`,
-      [
-        counts.map(([k]) => k[0]),
-        counts.map(([k]) => k[1]),
-        counts.map(([k]) => k[2]),
-        counts.map(([, n]) => n),
-      ],
     );
-    const decremented = counts.filter(([, n]) => n < 0);
-    if (decremented.length) {
-      // Attribution moved every event of these keys elsewhere: a recount would have no row.
-      await sql(
-        `DELETE FROM event_counts_daily c
-         USING unnest($1::bigint[], $2::date[], $3::bigint[]) AS k(definition_id, day, account_id)
-         WHERE c.definition_id = k.definition_id AND c.day = k.day
-           AND c.account_id = k.account_id AND c.event_count = 0`,
-        [0, 1, 2].map((i) => decremented.map(([k]) => k[i])),
-      );
-    }
   }
   const daily = sortedKeys(deltas.daily);
   if (daily.length) {
-    await sql(
+    statement.add(
+      'rollup_daily',
       `INSERT INTO user_activity_daily (day, account_id, user_id, event_count, first_at, last_at)
-       SELECT * FROM unnest($1::date[], $2::bigint[], $3::bigint[], $4::bigint[],
-                            $5::timestamptz[], $6::timestamptz[])
+       SELECT * FROM unnest(${statement.param(
+         daily.map(([k]) => k[0]),
+         'date[]',
+       )},
+         ${statement.param(
+           daily.map(([k]) => k[1]),
+           'bigint[]',
+         )},
+         ${statement.param(
+           daily.map(([k]) => k[2]),
+           'bigint[]',
+         )},
+         ${statement.param(
+           daily.map(([, v]) => v.count),
+           'bigint[]',
+         )},
+         ${statement.param(
+           daily.map(([, v]) => v.firstAt.toISOString()),
+           'timestamptz[]',
+         )},
+         ${statement.param(
+           daily.map(([, v]) => v.lastAt.toISOString()),
+           'timestamptz[]',
+         )})
        ON CONFLICT (day, account_id, user_id) DO UPDATE SET
          event_count = user_activity_daily.event_count + EXCLUDED.event_count,
          first_at = least(user_activity_daily.first_at, EXCLUDED.first_at),
          last_at = greatest(user_activity_daily.last_at, EXCLUDED.last_at)`,
-      [
-        daily.map(([k]) => k[0]),
-        daily.map(([k]) => k[1]),
-        daily.map(([k]) => k[2]),
-        daily.map(([, v]) => v.count),
-        daily.map(([, v]) => v.firstAt.toISOString()),
-        daily.map(([, v]) => v.lastAt.toISOString()),
-      ],
     );
   }
   const monthly = sortedKeys(deltas.monthly);
   if (monthly.length) {
-    await sql(
+    statement.add(
+      'rollup_monthly',
       `INSERT INTO user_activity_monthly (month, account_id, user_id, event_count)
-       SELECT * FROM unnest($1::date[], $2::bigint[], $3::bigint[], $4::bigint[])
+       SELECT * FROM unnest(${statement.param(
+         monthly.map(([k]) => k[0]),
+         'date[]',
+       )},
+         ${statement.param(
+           monthly.map(([k]) => k[1]),
+           'bigint[]',
+         )},
+         ${statement.param(
+           monthly.map(([k]) => k[2]),
+           'bigint[]',
+         )},
+         ${statement.param(
+           monthly.map(([, n]) => n),
+           'bigint[]',
+         )})
        ON CONFLICT (month, account_id, user_id)
        DO UPDATE SET event_count = user_activity_monthly.event_count + EXCLUDED.event_count`,
-      [
-        monthly.map(([k]) => k[0]),
-        monthly.map(([k]) => k[1]),
-        monthly.map(([k]) => k[2]),
-        monthly.map(([, n]) => n),
-      ],
     );
   }
+}
+
+/**
+ * Attribution can move every event of a key elsewhere; a recount would have no row for it, so
+ * rows brought to zero are removed (after the final statement, which cannot see its own writes).
+ */
+export async function removeEmptiedCounts(sql: Sql, deltas: RollupDeltas): Promise<void> {
+  const decremented = sortedKeys(deltas.counts).filter(([, n]) => n < 0);
+  if (decremented.length === 0) return;
+  await sql(
+    `DELETE FROM event_counts_daily c
+     USING unnest($1::bigint[], $2::date[], $3::bigint[]) AS k(definition_id, day, account_id)
+     WHERE c.definition_id = k.definition_id AND c.day = k.day
+       AND c.account_id = k.account_id AND c.event_count = 0`,
+    [0, 1, 2].map((i) => decremented.map(([k]) => k[i])),
+  );
 }

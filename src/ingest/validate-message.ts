@@ -142,7 +142,8 @@ export function validateMessage(
     properties: propertiesOf(type as MessageType, m, context),
     context,
     occurredAt: correctClockSkew({ ...times, receivedAt: defaults.receivedAt }),
-  } as IngestMessage;
+    receivedAt: defaults.receivedAt,
+  };
 }
 
 function eventNameOf(type: MessageType, event: string | null | undefined): string | null {

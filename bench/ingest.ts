@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:ingest`: 200,000 events through `/v1/batch` (500 per batch, several concurrent
+ * connections) into a fresh database, then the very same rows loaded with a raw `COPY` into a
+ * table of the same shape, partitioning and indexes, in the same run. Prints
+ * `harmony: N events/s`, `copy: N events/s` and, last, `ingest/copy ratio: X`.
+ *
+ * Options (environment): BENCH_EVENTS (default 200000), BENCH_BATCH (500), BENCH_CONCURRENCY (4),
+ * BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import 'reflect-metadata';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { loadConfig } from '../src/config/config';
+import { createDataSource } from '../src/db/data-source';
+import { createServer } from '../src/server/app';
+import { createServices } from '../src/server/services';
+import { createLogger } from '../src/shared/logger';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const USERS = 5_000;
+const ACCOUNTS = 500;
+const EVENT_NAMES = [
+  'Signed In',
+  'Report Viewed',
+  'Report Created',
+  'Dashboard Shared',
+  'Export Run',
+  'Invite Sent',
+  'Comment Added',
+  'Search Performed',
+  'Integration Connected',
+  'Help Clicked',
+  'Filter Applied',
+  'File Uploaded',
+  'Alert Created',
+  'Settings Changed',
+  'Demo Requested',
+];
+
+async function main(): Promise<void> {
+  const databaseName = `harmony_bench_${process.pid}`;
+  const databaseUrl = withDatabase(ADMIN_URL, databaseName);
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  try {
+    const dataSource = createDataSource({
+      url: databaseUrl,
+      statementTimeoutMs: 60_000,
+      poolSize: 12,
+    });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'warn',
+    });
+    const services = createServices(dataSource, config);
+    const server = await createServer(services, createLogger('warn'));
+    const port = await server.listen(0, '127.0.0.1');
+    const { key } = await services.apiKeys.create('bench', ['ingest']);
+
+    const bodies = buildBatches();
+    process.stderr.write(
+      `sending ${EVENTS} events in ${bodies.length} batches of ${BATCH}, ${CONCURRENCY} connections...\n`,
+    );
+    const harmonySeconds = await sendAll(`http://127.0.0.1:${port}/v1/batch`, key, bodies);
+    await server.close();
+    const [{ stored }] = await dataSource.query(`SELECT count(*)::int AS stored FROM events`);
+    if (stored !== EVENTS) throw new Error(`expected ${EVENTS} events stored, found ${stored}`);
+    const rollupsExact = await rollupsEqualRecount(dataSource);
+    await dataSource.destroy();
+
+    const copySeconds = await copySameRows(databaseUrl);
+    const harmonyRate = EVENTS / harmonySeconds;
+    const copyRate = EVENTS / copySeconds;
+    process.stdout.write(
+      [
+        `events: ${EVENTS} (batches of ${BATCH}, ${CONCURRENCY} connections); rollups equal a recount: ${rollupsExact ? 'yes' : 'NO'}`,
+        `harmony: ${Math.round(harmonyRate)} events/s (${harmonySeconds.toFixed(2)} s)`,
+        `copy: ${Math.round(copyRate)} events/s (${copySeconds.toFixed(2)} s)`,
+        `ingest/copy ratio: ${(harmonyRate / copyRate).toFixed(2)}`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
+  }
+}
+
+/** Deterministic, realistic batches: users in accounts, a month of timestamps, small properties. */
+function buildBatches(): string[] {
+  const bodies: string[] = [];
+  const now = Date.now();
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let start = 0; start < EVENTS; start += BATCH) {
+    const batch = [];
+    for (let i = start; i < Math.min(start + BATCH, EVENTS); i++) {
+      const user = Math.floor(random() * USERS);
+      batch.push({
+        type: 'track',
+        messageId: `bench-${i}`,
+        userId: `user-${user}`,
+        event: EVENT_NAMES[Math.floor(random() * EVENT_NAMES.length)],
+        timestamp: new Date(now - Math.floor(random() * 30 * 86_400_000)).toISOString(),
+        properties: { plan: user % 3 ? 'pro' : 'free', durationMs: Math.floor(random() * 5000) },
+        context: {
+          groupId: `account-${user % ACCOUNTS}`,
+          library: { name: 'bench', version: '1' },
+        },
+      });
+    }
+    bodies.push(JSON.stringify({ batch, sentAt: new Date(now).toISOString() }));
+  }
+  return bodies;
+}
+
+async function sendAll(url: string, key: string, bodies: string[]): Promise<number> {
+  const authorization = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body,
+      });
+      const answer = (await response.json()) as { stored?: number; rejected?: unknown[] };
+      if (response.status !== 200 || answer.rejected?.length)
+        throw new Error(`batch failed: ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function rollupsEqualRecount(dataSource: {
+  query(sql: string): Promise<any[]>;
+}): Promise<boolean> {
+  const [row] = await dataSource.query(`
+    SELECT
+      (SELECT count(*) FROM (
+        SELECT definition_id, (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0), count(*)
+        FROM events GROUP BY 1, 2, 3
+        EXCEPT SELECT definition_id, day, account_id, event_count FROM event_counts_daily) a)
+    + (SELECT count(*) FROM (
+        SELECT (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0), user_id, count(*)
+        FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
+        EXCEPT SELECT day, account_id, user_id, event_count FROM user_activity_daily) b)
+    + (SELECT count(*) FROM event_counts_daily) - (SELECT count(*) FROM (
+        SELECT DISTINCT definition_id, (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0)
+        FROM events) c) AS differences`);
+  return Number(row.differences) === 0;
+}
+
+/**
+ * The same rows, exported from `events` beforehand (not timed), loaded with COPY into a table
+ * with the same columns, monthly partitions and indexes.
+ */
+async function copySameRows(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const columns = `definition_id, type, user_id, anonymous_id, account_id, occurred_at, received_at,
+      message_id, properties, context`;
+    const chunks: Buffer[] = [];
+    for await (const chunk of client.query(
+      copyTo(`COPY (SELECT ${columns} FROM events) TO STDOUT`),
+    ))
+      chunks.push(chunk as Buffer);
+    await client.query(`
+      CREATE TABLE copy_events (LIKE events INCLUDING DEFAULTS INCLUDING IDENTITY)
+        PARTITION BY RANGE (occurred_at);
+      CREATE INDEX ON copy_events (account_id, occurred_at);
+      CREATE INDEX ON copy_events (definition_id, occurred_at);
+      CREATE INDEX ON copy_events (user_id, occurred_at);
+      CREATE INDEX ON copy_events (anonymous_id) WHERE user_id IS NULL;
+      CREATE TABLE copy_events_default PARTITION OF copy_events DEFAULT;`);
+    const { rows } = await client.query(
+      `SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS m FROM events`,
+    );
+    for (const { m } of rows) {
+      const name = `copy_events_${new Date(m).toISOString().slice(0, 7).replace('-', '_')}`;
+      await client.query(
+        `CREATE TABLE ${name} PARTITION OF copy_events FOR VALUES FROM ($$${new Date(m).toISOString()}$$) TO ($$${new Date(new Date(m).setUTCMonth(new Date(m).getUTCMonth() + 1)).toISOString()}$$)`,
+      );
+    }
+    const started = process.hrtime.bigint();
+    await pipeline(
+      Readable.from(chunks),
+      client.query(copyFrom(`COPY copy_events (${columns}) FROM STDIN`)),
+    );
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:ingest failed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});
