@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../shared/logger';
 import { createDemoCalendar } from './demo-calendar';
+import { writeDemoEvents } from './demo-events';
 import { generateDemoModel } from './demo-generator';
 import { writeDemoModel, type DemoRowCounts } from './demo-writer';
 
@@ -21,7 +22,7 @@ export type DemoDataOptions = {
   logger?: Logger;
 };
 
-export type DemoDataSummary = DemoRowCounts & { seed: number; ms: number };
+export type DemoDataSummary = DemoRowCounts & { events: number; seed: number; ms: number };
 
 /**
  * Loads the demo data set (plans, accounts, users, memberships, teams, subscriptions and their
@@ -66,7 +67,8 @@ async function writeDemoData(
     createDemoCalendar(options.now ?? new Date()),
   );
   // Product events for the demo accounts (issue 3) are loaded here, after the rows they refer to.
-  const summary = { ...counts, seed, ms: Math.round(performance.now() - started) };
+  const { events } = await writeDemoEvents(manager, { seed, now: options.now ?? new Date() });
+  const summary = { ...counts, events, seed, ms: Math.round(performance.now() - started) };
   options.logger?.info(
     {
       seed,
