@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       `Loaded demo data (seed ${seed}) in ${summary.ms} ms: ${summary.accounts} accounts, ` +
         `${summary.users} users, ${summary.memberships} memberships, ${summary.teams} teams, ` +
         `${summary.plans} plans, ${summary.subscriptions} subscriptions, ` +
-        `${summary.historyRows} subscription history rows.\n`,
+        `${summary.historyRows} subscription history rows, ${summary.events} product events.\n`,
     );
 
     // Further loaders that build on the demo rows (synthetic events for benchmarks) run here,
@@ -90,6 +90,9 @@ async function loadSyntheticEventsWithProgress(dataSource: DataSource, count: nu
       stream: process.stderr,
       format: 'synthetic events [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left',
       etaBuffer: 5,
+      // Not a terminal (CI logs, a pipe): a plain line every few seconds instead of redrawing.
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
     },
     Presets.shades_classic,
   );
