@@ -1,10 +1,12 @@
 import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { Events1764000001000 } from './1764000001000-Events';
 import { MetricDefinitions1764000004400 } from './1764000004400-MetricDefinitions';
+import { UserActiveMonths1764000004410 } from './1764000004410-UserActiveMonths';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
   Foundation1764000000000,
   Events1764000001000,
   MetricDefinitions1764000004400,
+  UserActiveMonths1764000004410,
 ];

@@ -2,6 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { CompiledSql } from './compiler/sql-params';
 import type { MetricRow } from './compiler/request';
 
+/** Memory one metric statement may use per sort or hash before spilling to disk. */
+export const METRIC_WORK_MEM = '64MB';
+
 /** Upper bound for one metric statement, in milliseconds. Default 10 s. */
 export const METRIC_STATEMENT_TIMEOUT_MS = 10_000;
 
@@ -20,7 +23,13 @@ export class MetricExecutor {
     await runner.connect();
     try {
       await runner.query(`BEGIN READ ONLY`);
-      await runner.query(`SET LOCAL statement_timeout = ${Math.floor(this.timeoutMs)}`);
+      // Transaction-local settings: the timeout; no JIT, whose compile time exceeds what it
+      // saves on these short aggregates; and room for hash aggregates over rollup rows.
+      await runner.query(
+        `SELECT set_config('statement_timeout', $1, true), set_config('jit', 'off', true),
+           set_config('work_mem', $2, true)`,
+        [String(Math.floor(this.timeoutMs)), METRIC_WORK_MEM],
+      );
       const rows: MetricRow[] = await runner.query(statement.sql, statement.params);
       await runner.query(`COMMIT`);
       return rows;

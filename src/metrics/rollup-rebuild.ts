@@ -7,6 +7,8 @@ import type { DataSource } from 'typeorm';
  */
 export async function rebuildActivityRollups(dataSource: DataSource): Promise<void> {
   await dataSource.transaction(async (manager) => {
+    // Large sorts and hashes stay in memory for this transaction only.
+    await manager.query(`SET LOCAL work_mem = '256MB'`);
     await manager.query(`TRUNCATE event_counts_daily, user_activity_daily, user_activity_monthly`);
     await manager.query(`
       INSERT INTO event_counts_daily (definition_id, day, account_id, event_count)
@@ -17,9 +19,17 @@ export async function rebuildActivityRollups(dataSource: DataSource): Promise<vo
       SELECT (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0), user_id, count(*),
         min(occurred_at), max(occurred_at)
       FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3`);
+    // One set-based pass for the month bits instead of a trigger call per monthly row.
+    await manager.query(
+      `ALTER TABLE user_activity_monthly DISABLE TRIGGER user_activity_monthly_mark`,
+    );
     await manager.query(`
       INSERT INTO user_activity_monthly (month, account_id, user_id, event_count)
       SELECT date_trunc('month', day)::date, account_id, user_id, sum(event_count)
       FROM user_activity_daily GROUP BY 1, 2, 3`);
+    await manager.query(`SELECT harmony_rebuild_active_months()`);
+    await manager.query(
+      `ALTER TABLE user_activity_monthly ENABLE TRIGGER user_activity_monthly_mark`,
+    );
   });
 }

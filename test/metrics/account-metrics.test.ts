@@ -64,7 +64,7 @@ test('a page of 100 accounts with three metrics runs as many statements as a pag
   const ten = await countFor(10);
   const hundred = await countFor(100);
   expect(hundred).toBe(ten);
-  // Three metric statements (each inside BEGIN / SET LOCAL statement_timeout / COMMIT).
+  // Three metric statements (each inside BEGIN / set_config(statement_timeout...) / COMMIT).
   const metricStatements = t.db.statements.filter((s) => s.includes('WITH'));
   expect(metricStatements).toHaveLength(3);
 });

@@ -57,3 +57,39 @@ export function daysInBucketSql(params: SqlParams, request: CompileRequest): str
   const tz = params.add(request.timezone, 'text');
   return `greatest(1, (b.ends_at AT TIME ZONE ${tz})::date - (b.starts_at AT TIME ZONE ${tz})::date)`;
 }
+
+/** Five calendar years from 2000 share one row of user_month_bits (era 5 = 2025-2029). */
+export function eraOf(year: number): number {
+  return Math.floor((year - 2000) / 5);
+}
+
+/**
+ * Bit masks of the UTC months each bucket covers, counting months from January of `baseYear`
+ * (default: the first bucket's year; bit 12 is the next January). Null when a mask would need
+ * more than 62 bits or a boundary is not a UTC month start.
+ */
+export function monthBitMasks(
+  buckets: Array<{ start: Date; end: Date }>,
+  baseYear?: number,
+): { firstYear: number; lastYear: number; masks: string[] } | null {
+  const monthIndex = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth();
+  const isMonthStart = (d: Date) =>
+    d.getUTCDate() === 1 &&
+    d.getUTCHours() === 0 &&
+    d.getUTCMinutes() === 0 &&
+    d.getUTCSeconds() === 0 &&
+    d.getUTCMilliseconds() === 0;
+  if (!buckets.every((b) => isMonthStart(b.start) && isMonthStart(b.end))) return null;
+  const first = Math.min(...buckets.map((b) => monthIndex(b.start)));
+  const last = Math.max(...buckets.map((b) => monthIndex(b.end))) - 1;
+  const firstYear = Math.floor(first / 12);
+  const lastYear = Math.floor(last / 12);
+  const base = (baseYear ?? firstYear) * 12;
+  if (first < base || last - base > 61) return null;
+  const masks = buckets.map((b) => {
+    let mask = 0n;
+    for (let m = monthIndex(b.start); m < monthIndex(b.end); m++) mask |= 1n << BigInt(m - base);
+    return mask.toString();
+  });
+  return { firstYear, lastYear, masks };
+}

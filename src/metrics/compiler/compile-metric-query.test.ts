@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { buildCompileRequest, type MetricQuery } from '../compile-request';
 import type { MetricDefinition } from '../definition';
 import { bucketsOf, resolveWindow } from '../windows';
+import { monthBitMasks } from './activity';
 import { compileMetricQuery, type SqlMetricDefinition } from './compile-metric-query';
 
 const common = {
@@ -92,12 +93,22 @@ test('user-supplied filter values only ever travel as parameters', () => {
   expect(compiled.sql).toContain("coalesce(a.industry, 'unknown') = $");
 });
 
-test('the activity source follows the window: monthly rollup, daily rollup, or raw events in a zone', () => {
+test('the activity source follows the window: month bits, monthly rollup, daily rollup, or raw events', () => {
   const months = compileMetricQuery(
     activeUsers,
     request('2025-01-01T00:00:00Z', '2025-03-01T00:00:00Z', { grain: 'MONTH' }),
   );
-  expect(months.sql).toContain('JOIN user_activity_monthly r');
+  expect(months.sql).toContain('FROM user_month_bits u');
+  // January and February 2025 as bits of era 5 (2025-2029).
+  expect(months.params).toEqual([2025, 2025, 2025, 5, ['1', '2']]);
+  const grouped = compileMetricQuery(
+    activeUsers,
+    request('2025-01-01T00:00:00Z', '2025-03-01T00:00:00Z', {
+      grain: 'MONTH',
+      groupBy: ['industry'],
+    }),
+  );
+  expect(grouped.sql).toContain('JOIN user_activity_monthly r');
   const days = compileMetricQuery(
     activeUsers,
     request('2025-01-01T00:00:00Z', '2025-01-15T00:00:00Z'),
@@ -111,6 +122,23 @@ test('the activity source follows the window: monthly rollup, daily rollup, or r
     'JOIN events e ON e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at',
   );
   expect(berlin.params).toContain('Europe/Berlin');
+});
+
+test('month bit masks span years: November 2024 to February 2025', () => {
+  const at = (iso: string) => new Date(iso);
+  expect(
+    monthBitMasks([
+      { start: at('2024-11-01T00:00:00Z'), end: at('2025-01-01T00:00:00Z') },
+      { start: at('2025-01-01T00:00:00Z'), end: at('2025-03-01T00:00:00Z') },
+    ]),
+  ).toEqual({
+    firstYear: 2024,
+    lastYear: 2025,
+    masks: [String(0b110000000000), String(0b11 << 12)],
+  });
+  expect(
+    monthBitMasks([{ start: at('2025-01-15T00:00:00Z'), end: at('2025-02-01T00:00:00Z') }]),
+  ).toBeNull();
 });
 
 test('revenue metrics read subscription_history at the bucket starts, never events', () => {
