@@ -107,11 +107,18 @@ export async function stageEvents(manager: EntityManager, events: StagedEvent[])
 
 /**
  * Fills the stage with `count` synthetic track events (numbered from `first`) of random current
- * members over the 90 days before `now`, generated inside PostgreSQL.
+ * members, at random times in [from, to), generated inside PostgreSQL.
  */
 export async function stageSyntheticEvents(
   manager: EntityManager,
-  options: { first: number; count: number; now: Date; definitionIds: string[]; runId: string },
+  options: {
+    first: number;
+    count: number;
+    from: Date;
+    to: Date;
+    definitionIds: string[];
+    runId: string;
+  },
 ): Promise<void> {
   await manager.query(
     `WITH pool AS (
@@ -122,19 +129,20 @@ export async function stageSyntheticEvents(
      drawn AS (
        SELECT g, 1 + floor(random() * pool.n)::int AS k,
               1 + floor(random() * cardinality($4::bigint[]))::int AS d,
-              $3::timestamptz - random() * interval '90 days' AS at
+              $3::timestamptz + random() * ($6::timestamptz - $3::timestamptz) AS at
        FROM generate_series($1::bigint, $2::bigint) AS g, pool
      )
      INSERT INTO ${STAGE}
-     SELECT ($4::bigint[])[d], 'track', pool.users[k], NULL, pool.accounts[k], at, $3,
+     SELECT ($4::bigint[])[d], 'track', pool.users[k], NULL, pool.accounts[k], at, $6,
             $5 || g, jsonb_build_object('synthetic', true, 'variant', g % 7), '{}'
      FROM drawn, pool`,
     [
       options.first,
       options.first + options.count - 1,
-      options.now.toISOString(),
+      options.from.toISOString(),
       options.definitionIds,
       `synthetic-${options.runId}-`,
+      options.to.toISOString(),
     ],
   );
 }
@@ -225,7 +233,10 @@ export const SYNTHETIC_EVENT_KEYS = [
 /**
  * `npm run seed -- --events N`: N synthetic events of existing members over the last 90 days,
  * generated inside PostgreSQL in chunks of `chunkSize`, one transaction per chunk (each leaves
- * events and rollups consistent). Calls `onProgress` with the events stored so far.
+ * events and rollups consistent). Chunk k covers the k-th slice of the 90 days: index inserts
+ * then land near the end of each account's, definition's and user's range and the rollup
+ * upserts touch a few days, which keeps 10 million events to a few minutes.
+ * Calls `onProgress` with the events stored so far.
  */
 export async function loadSyntheticEvents(
   dataSource: DataSource,
@@ -255,11 +266,16 @@ export async function loadSyntheticEvents(
     return SYNTHETIC_EVENT_KEYS.map((key) => ids.get(key)!);
   });
   let stored = 0;
-  for (let first = 1; first <= options.count; first += chunkSize) {
+  const chunks = Math.ceil(options.count / chunkSize);
+  const span = 90 * 86_400_000;
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    const first = chunk * chunkSize + 1;
     const count = Math.min(chunkSize, options.count - first + 1);
+    const from = new Date(now.getTime() - span + (chunk * span) / chunks);
+    const to = new Date(now.getTime() - span + ((chunk + 1) * span) / chunks);
     stored += await dataSource.transaction(async (manager) => {
       await createEventStage(manager);
-      await stageSyntheticEvents(manager, { first, count, now, definitionIds, runId });
+      await stageSyntheticEvents(manager, { first, count, from, to, definitionIds, runId });
       return loadStagedEvents(manager);
     });
     options.onProgress?.(stored);

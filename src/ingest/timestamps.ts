@@ -21,7 +21,9 @@ export function parseLenientTimestamp(text: string): Date | null {
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
+  // Before 1970 is a client bug (an unset clock), not an event; Date.UTC also maps 0-99 to 19xx.
+  if (year < 1970 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59)
+    return null;
   if (day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);

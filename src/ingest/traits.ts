@@ -43,7 +43,8 @@ export function accountChangeFromTraits(traits: Record<string, unknown>): Entity
   if (website !== undefined) kept.website = website;
   if (typeof industry === 'string') columns.industry = industry.trim();
   const employeeCount = Number(employees);
-  if (employees != null && Number.isInteger(employeeCount) && employeeCount >= 0)
+  const fitsColumn = employeeCount >= 0 && employeeCount <= 2_147_483_647;
+  if (employees != null && employees !== '' && Number.isInteger(employeeCount) && fitsColumn)
     columns.employee_count = employeeCount;
   else if (employees !== undefined) kept.employees = employees;
   return { columns, traits: kept };

@@ -80,9 +80,13 @@ export function validateMessage(
 
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     return reject('invalid_field', 'expected each message to be a JSON object');
-  const bytes = Buffer.byteLength(JSON.stringify(raw));
+  const text = JSON.stringify(raw);
+  const bytes = Buffer.byteLength(text);
   if (bytes > MAX_MESSAGE_BYTES)
     return reject('message_too_large', `message is ${bytes} bytes, the limit is 32 KB`);
+  // PostgreSQL's jsonb cannot hold NUL characters; refuse the message, not the whole batch.
+  if (text.includes('\\u0000'))
+    return reject('invalid_field', 'strings must not contain the NUL character (\\u0000)');
 
   const parsed = rawMessageSchema.safeParse(raw);
   if (!parsed.success) {
@@ -100,7 +104,7 @@ export function validateMessage(
   if (!userId && !anonymousId)
     return reject('no_user_anon_id', 'every message needs a userId or an anonymousId');
 
-  const messageId = m.messageId ?? crypto.randomUUID();
+  const messageId = m.messageId || crypto.randomUUID();
   if (messageId.length > MAX_MESSAGE_ID_LENGTH)
     return reject('message_id_too_long', `messageId must be under 100 characters`);
 

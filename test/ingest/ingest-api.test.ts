@@ -162,6 +162,44 @@ describe('per-message rules: invalid messages are listed, the valid ones stored'
     ).toBe(3);
   });
 
+  test('values PostgreSQL cannot store cost only their own message', async () => {
+    const batch = [
+      {
+        type: 'track',
+        userId: 'u-pg',
+        event: 'Nul',
+        messageId: 'pg-nul',
+        properties: { a: 'x\u0000y' },
+      },
+      {
+        type: 'track',
+        userId: 'u-pg',
+        event: 'Old',
+        messageId: 'pg-1969',
+        timestamp: '1969-12-31T23:59:59Z',
+      },
+      {
+        type: 'group',
+        userId: 'u-pg',
+        groupId: 'pg-acct',
+        messageId: 'pg-group',
+        traits: { employees: 1e12 },
+      },
+      { type: 'track', userId: 'u-pg', event: 'Fine', messageId: 'pg-ok' },
+    ];
+    const answer = await postIngest(t.baseUrl, 'batch', { batch }, t.keys.ingest);
+    expect(answer.status).toBe(200);
+    expect(answer.body.stored).toBe(2);
+    expect(answer.body.rejected.map((r: any) => [r.messageId, r.reason])).toEqual([
+      ['pg-nul', 'invalid_field'],
+      ['pg-1969', 'invalid_timestamp'],
+    ]);
+    const [account] = await t.db.dataSource.query(
+      `SELECT employee_count, traits FROM accounts WHERE external_id = 'pg-acct'`,
+    );
+    expect(account).toEqual({ employee_count: null, traits: { employees: 1e12 } });
+  });
+
   test('a messageId of 99 characters is accepted', async () => {
     const answer = await postIngest(
       t.baseUrl,
