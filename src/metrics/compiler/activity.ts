@@ -14,6 +14,9 @@ export function activityCte(
   options: { needsDays: boolean },
 ): string {
   const userFilter = userExclusionSql(request);
+  // A batch of accounts (Account.metric) reads only their rows, through the account indexes.
+  const accountFilter = (column: string) =>
+    request.accountIds ? `AND ${column} = ANY(${params.add(request.accountIds, 'bigint[]')})` : '';
   const source =
     request.activitySource === 'monthly' && options.needsDays ? 'daily' : request.activitySource;
   if (source === 'monthly') {
@@ -22,6 +25,7 @@ export function activityCte(
       FROM buckets b
       JOIN user_activity_monthly r
         ON r.month >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.month < (b.ends_at AT TIME ZONE 'UTC')::date
+        ${accountFilter('r.account_id')}
       ${userFilter ? `WHERE r.user_id ${userFilter}` : ''}
     )`;
   }
@@ -31,6 +35,7 @@ export function activityCte(
       FROM buckets b
       JOIN user_activity_daily r
         ON r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date
+        ${accountFilter('r.account_id')}
       ${userFilter ? `WHERE r.user_id ${userFilter}` : ''}
     )`;
   }
@@ -40,6 +45,7 @@ export function activityCte(
         coalesce(e.account_id, 0) AS account_id, e.user_id
       FROM buckets b
       JOIN events e ON e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at
+        ${accountFilter('e.account_id')}
       WHERE e.user_id IS NOT NULL ${userFilter ? `AND e.user_id ${userFilter}` : ''}
     )`;
 }

@@ -33,6 +33,7 @@ function compileSnapshot(measure: RevenueMeasure, request: CompileRequest): Comp
     mrrAtInstantsCtes(
       params,
       request.buckets.map((b) => b.start),
+      request.accountIds,
     ),
     bucketsCte(params, request.buckets),
   ];
@@ -68,6 +69,7 @@ function compilePaidAccountRatio(request: CompileRequest): CompiledSql {
     mrrAtInstantsCtes(
       params,
       request.buckets.map((b) => b.start),
+      request.accountIds,
     ),
     bucketsCte(params, request.buckets),
   ];
@@ -100,7 +102,7 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
   const previous = months.map((m) => previousMonthStart(m, request.timezone));
   const tz = params.add(request.timezone, 'text');
   const ctes = [
-    mrrAtInstantsCtes(params, [...months, ...previous]),
+    mrrAtInstantsCtes(params, [...months, ...previous], request.accountIds),
     bucketsCte(params, request.buckets),
   ];
   const monthsSql = params.add(months, 'timestamptz[]');
@@ -159,7 +161,10 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
 function compileRetention(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
   const params = new SqlParams();
   const instants = request.buckets.flatMap((b) => [b.start, b.end]);
-  const ctes = [mrrAtInstantsCtes(params, instants), bucketsCte(params, request.buckets)];
+  const ctes = [
+    mrrAtInstantsCtes(params, instants, request.accountIds),
+    bucketsCte(params, request.buckets),
+  ];
   const grouping = groupingSql(request, 'NULL');
   const conditions = accountConditions(request, params, 'NULL', 'cohort.account_id');
   const value = {

@@ -8,7 +8,7 @@ import type { SqlParams } from './sql-params';
  * same instant is never in force). `counted` says whether it earns MRR: a revenue status and a
  * paid plan. Deleted subscriptions are out.
  */
-export function intervalsCte(latestInstantSql: string): string {
+export function intervalsCte(latestInstantSql: string, accountFilterSql = ''): string {
   return `intervals AS (
       SELECT h.subscription_id, h.account_id, h.plan_id, h.mrr_minor,
         h.effective_at AS valid_from,
@@ -19,7 +19,7 @@ export function intervalsCte(latestInstantSql: string): string {
       JOIN subscriptions s ON s.id = h.subscription_id AND s.deleted_at IS NULL
       JOIN subscription_statuses st ON st.code = h.status_code
       LEFT JOIN plans p ON p.id = h.plan_id
-      WHERE h.effective_at <= ${latestInstantSql}
+      WHERE h.effective_at <= ${latestInstantSql} ${accountFilterSql}
     )`;
 }
 
@@ -27,12 +27,20 @@ export function intervalsCte(latestInstantSql: string): string {
  * `instants(at)` from a parameter array, `subscription_mrr(at, account_id, plan_id, mrr_minor)`:
  * each paying subscription's MRR at each instant, and `account_mrr(at, account_id, mrr_minor)`.
  */
-export function mrrAtInstantsCtes(params: SqlParams, instants: Date[]): string {
+export function mrrAtInstantsCtes(
+  params: SqlParams,
+  instants: Date[],
+  accountIds?: string[],
+): string {
   const instantsSql = params.add(instants, 'timestamptz[]');
+  // A batch of accounts (Account.metric) reads only their history rows.
+  const accountFilter = accountIds
+    ? `AND h.account_id = ANY(${params.add(accountIds, 'bigint[]')})`
+    : '';
   return `instants AS (
       SELECT DISTINCT i.at FROM unnest(${instantsSql}) AS i(at)
     ),
-    ${intervalsCte(`(SELECT max(at) FROM instants)`)},
+    ${intervalsCte(`(SELECT max(at) FROM instants)`, accountFilter)},
     subscription_mrr AS (
       SELECT i.at, iv.account_id, iv.plan_id, iv.mrr_minor
       FROM instants i

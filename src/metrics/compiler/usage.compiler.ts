@@ -101,6 +101,7 @@ function compileAdminDailyRatio(request: CompileRequest): CompiledSql {
     mrrAtInstantsCtes(
       params,
       request.dayStarts.length ? request.dayStarts : [request.buckets[0].start],
+      request.accountIds,
     ),
     bucketsCte(params, request.buckets),
     activityCte(request, params, { needsDays: true }),
@@ -216,6 +217,7 @@ function compilePqlAccounts(request: CompileRequest, minActiveUsers: number): Co
     mrrAtInstantsCtes(
       params,
       request.buckets.map((b) => b.start),
+      request.accountIds,
     ),
     bucketsCte(params, request.buckets),
     activityCte(request, params, { needsDays: false }),
