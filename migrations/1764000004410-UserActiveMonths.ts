@@ -47,21 +47,23 @@ export class UserActiveMonths1764000004410 implements MigrationInterface {
           + extract(month FROM month)::int - 1)
       $$;
 
-      CREATE FUNCTION harmony_mark_active_month() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        y integer := extract(year FROM NEW.month)::int;
-        bit integer := 1 << (extract(month FROM NEW.month)::int - 1);
+      -- One set-based upsert per statement that adds monthly rows (keys in order, so two
+      -- concurrent writers lock them in the same order).
+      CREATE FUNCTION harmony_mark_active_months() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO user_active_months (year, account_id, user_id, months)
-        VALUES (y, NEW.account_id, NEW.user_id, bit)
+        SELECT extract(year FROM month)::int, account_id, user_id,
+          bit_or(1 << (extract(month FROM month)::int - 1))
+        FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (year, account_id, user_id)
         DO UPDATE SET months = user_active_months.months | EXCLUDED.months
-        WHERE user_active_months.months & EXCLUDED.months = 0;
+        WHERE user_active_months.months | EXCLUDED.months <> user_active_months.months;
         INSERT INTO user_month_bits (era, user_id, months)
-        VALUES (harmony_month_era(NEW.month), NEW.user_id, harmony_month_era_bit(NEW.month))
+        SELECT harmony_month_era(month), user_id, bit_or(harmony_month_era_bit(month))
+        FROM inserted GROUP BY 1, 2 ORDER BY 1, 2
         ON CONFLICT (era, user_id)
         DO UPDATE SET months = user_month_bits.months | EXCLUDED.months
-        WHERE user_month_bits.months & EXCLUDED.months = 0;
+        WHERE user_month_bits.months | EXCLUDED.months <> user_month_bits.months;
         RETURN NULL;
       END $$;
 
@@ -106,7 +108,8 @@ export class UserActiveMonths1764000004410 implements MigrationInterface {
       END $$;
 
       CREATE TRIGGER user_activity_monthly_mark AFTER INSERT ON user_activity_monthly
-        FOR EACH ROW EXECUTE FUNCTION harmony_mark_active_month();
+        REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION harmony_mark_active_months();
       CREATE TRIGGER user_activity_monthly_unmark AFTER DELETE ON user_activity_monthly
         FOR EACH ROW EXECUTE FUNCTION harmony_unmark_active_month();
       CREATE TRIGGER user_activity_monthly_clear AFTER TRUNCATE ON user_activity_monthly
@@ -124,7 +127,7 @@ export class UserActiveMonths1764000004410 implements MigrationInterface {
       DROP FUNCTION harmony_rebuild_active_months();
       DROP FUNCTION harmony_clear_active_months();
       DROP FUNCTION harmony_unmark_active_month();
-      DROP FUNCTION harmony_mark_active_month();
+      DROP FUNCTION harmony_mark_active_months();
       DROP FUNCTION harmony_month_era_bit(date);
       DROP FUNCTION harmony_month_era(date);
       DROP INDEX accounts_excluded_from_metrics_idx;

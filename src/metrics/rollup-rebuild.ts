@@ -20,17 +20,10 @@ export async function rebuildActivityRollups(dataSource: DataSource): Promise<vo
       SELECT (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0), user_id, count(*),
         min(occurred_at), max(occurred_at)
       FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
-    // One set-based pass for the month bits instead of a trigger call per monthly row.
-    await manager.query(
-      `ALTER TABLE user_activity_monthly DISABLE TRIGGER user_activity_monthly_mark`,
-    );
+    // The month bits follow through the statement trigger on user_activity_monthly.
     await manager.query(`
       INSERT INTO user_activity_monthly (month, account_id, user_id, event_count)
       SELECT date_trunc('month', day)::date, account_id, user_id, sum(event_count)
       FROM user_activity_daily GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
-    await manager.query(`SELECT harmony_rebuild_active_months()`);
-    await manager.query(
-      `ALTER TABLE user_activity_monthly ENABLE TRIGGER user_activity_monthly_mark`,
-    );
   });
 }
