@@ -1,5 +1,6 @@
 import type { Dimension } from '../definition';
 import { dimensionColumn, type CompileRequest } from './request';
+import { accountPlanCte } from './subscription-state';
 import type { SqlParams } from './sql-params';
 
 /** Employee-count bands, as labels; `unknown` when the count is missing. */
@@ -78,4 +79,32 @@ export function accountConditions(
 /** True when the query needs the account's current plan (usage and event metrics). */
 export function needsPlan(request: CompileRequest): boolean {
   return request.groupBy.includes('plan') || request.filters.some((f) => f.dimension === 'plan');
+}
+
+/** The account join, or a cheap anti-join when nothing but exclusion needs the account. */
+export function accountScope(request: CompileRequest, params: SqlParams, accountIdSql: string) {
+  const plan = needsPlan(request);
+  const needsJoin =
+    request.groupBy.length > 0 || request.filters.length > 0 || request.accountIds !== undefined;
+  if (!needsJoin) {
+    const excluded: string[] = [];
+    if (!request.includeTest) excluded.push('is_test');
+    if (!request.includeDeleted) excluded.push('deleted_at IS NOT NULL');
+    return {
+      joins: '',
+      ctes: [] as string[],
+      conditions: excluded.length
+        ? [`${accountIdSql} NOT IN (SELECT id FROM accounts WHERE ${excluded.join(' OR ')})`]
+        : [],
+    };
+  }
+  const ctes = plan ? [accountPlanCte(params, request.planAt)] : [];
+  const joins = `LEFT JOIN accounts a ON a.id = ${accountIdSql}${
+    plan ? `\n    LEFT JOIN account_plan ap ON ap.account_id = ${accountIdSql}` : ''
+  }`;
+  return {
+    joins,
+    ctes,
+    conditions: accountConditions(request, params, 'ap.plan_code', accountIdSql),
+  };
 }
