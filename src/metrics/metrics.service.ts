@@ -5,7 +5,7 @@ import { CATALOG_DIR, loadCatalog, parseDefinition } from './catalog-loader';
 import { DefinitionError, supportedDimensions } from './catalog-validation';
 import type { MetricQuery } from './compile-request';
 import type { Dimension, MetricDefinition } from './definition';
-import { DefinitionStore, asInputError, type StoredDefinition } from './definition-store';
+import { DefinitionStore, asInputError, hashOf, type StoredDefinition } from './definition-store';
 import { MetricEvaluator, type Series } from './evaluator';
 import { MetricExecutor, METRIC_STATEMENT_TIMEOUT_MS } from './executor';
 import { normaliseQuery, type MetricQueryInput } from './query-input';
@@ -25,7 +25,19 @@ export type MetricsServiceOptions = {
   catalogDir?: string;
   /** Injected clock for relative windows. Default `() => new Date()`. */
   now?: () => Date;
+  /** Where answers may be cached (Redis or memory). Default: none, every query computes. */
+  cache?: MetricAnswerCache;
 };
+
+/**
+ * The seam for caching whole answers: keys carry the definition version, the resolved window,
+ * grain, groups, filters and comparison, so a new version or another window never hits an
+ * old entry. The tier tells the store how long an entry may live.
+ */
+export interface MetricAnswerCache {
+  get(key: string): Promise<MetricAnswer | undefined>;
+  set(key: string, answer: MetricAnswer, tier: string): Promise<void>;
+}
 
 /** The engine's answer before GraphQL shapes it. */
 export type MetricAnswer = {
@@ -58,12 +70,14 @@ export class MetricsService {
   private readonly now: () => Date;
   private readonly catalogDir: string;
   private catalogReady: Promise<void> | null = null;
+  private readonly cache?: MetricAnswerCache;
 
   constructor(dataSource: DataSource, options: MetricsServiceOptions = {}) {
     this.store = new DefinitionStore(dataSource);
     this.registry = new MetricRegistry(this.store);
     this.now = options.now ?? (() => new Date());
     this.catalogDir = options.catalogDir ?? CATALOG_DIR;
+    this.cache = options.cache;
     const executor = new MetricExecutor(
       dataSource,
       options.statementTimeoutMs ?? METRIC_STATEMENT_TIMEOUT_MS,
@@ -167,6 +181,14 @@ export class MetricsService {
     const definition = stored.definition;
     const started = this.now();
     const query = normaliseQuery(input, this.allowedDimensions(definition), started);
+    const cacheKey = answerCacheKey(name, stored.version, query, compare ?? null);
+    const cached = await this.cache?.get(cacheKey);
+    if (cached) {
+      const ageSeconds = Math.floor(
+        (started.getTime() - cached.freshness.computedAt.getTime()) / 1000,
+      );
+      return { ...cached, freshness: { ...cached.freshness, ageSeconds, cacheHit: true } };
+    }
     const series = await this.evaluator.evaluate(definition, query);
     const statements = [...series.statements];
     let total = series.groups[0]?.total ?? 0;
@@ -189,7 +211,7 @@ export class MetricsService {
         points: pointsOf(earlier),
       };
     }
-    return {
+    const answer: MetricAnswer = {
       name,
       definition: stored,
       window: query.window,
@@ -200,6 +222,8 @@ export class MetricsService {
       freshness: { tier: definition.tier, computedAt: started, ageSeconds: 0, cacheHit: false },
       statements: statements.map((s) => `${s.sql}\n-- params: ${JSON.stringify(s.params)}`),
     };
+    await this.cache?.set(cacheKey, answer, definition.tier);
+    return answer;
   }
 
   /**
@@ -237,6 +261,27 @@ export class MetricsService {
     );
     return definition.dimensions.filter((d) => supported.includes(d));
   }
+}
+
+/** `metric:<name>:v<version>:<hash of the normalised query>`. */
+export function answerCacheKey(
+  name: string,
+  version: number,
+  query: MetricQuery,
+  compare: Comparison | null,
+): string {
+  const shape = {
+    from: query.window.from.toISO(),
+    to: query.window.to.toISO(),
+    timezone: query.window.timezone,
+    grain: query.grain,
+    groupBy: query.groupBy,
+    filters: query.filters,
+    includeTest: query.includeTest,
+    includeDeleted: query.includeDeleted,
+    compare,
+  };
+  return `metric:${name}:v${version}:${hashOf(shape)}`;
 }
 
 function pointsOf(series: Series): MetricAnswer['points'] {
