@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import os from 'node:os';
 import { loadConfig } from '../src/config/config';
 import { migrate, openDatabase } from '../src/db/database';
 import { loadCatalog, MetricsService } from '../src/metrics';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   try {
     if (database.embedded || config.migrateOnStart) await migrate(database.dataSource);
     const changed = await new MetricsService(database.dataSource).syncCatalog(
-      `metrics:sync (${process.env.USER ?? 'unknown user'})`,
+      `metrics:sync (${os.userInfo().username})`,
     );
     process.stdout.write(
       changed.length
