@@ -101,4 +101,3 @@ test('bad YAML fails the sync with INVALID_METRIC_DEFINITION naming file, metric
   });
   expect(unknownEvent.message).toContain('unknown event "no_such_event"');
 });
-});
