@@ -1,6 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { HarmonyError } from '../shared/errors';
 import type { CompiledSql } from './compiler/sql-params';
 import type { MetricRow } from './compiler/request';
+
+/** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
 
 /** Memory one metric statement may use per sort or hash before spilling to disk. */
 export const METRIC_WORK_MEM = '64MB';
@@ -35,6 +39,14 @@ export class MetricExecutor {
       return rows;
     } catch (error) {
       await runner.query(`ROLLBACK`).catch(() => undefined);
+      if ((error as { driverError?: { code?: string } }).driverError?.code === QUERY_CANCELED) {
+        throw new HarmonyError(
+          'QUERY_TIMEOUT',
+          `The metric query ran longer than ${this.timeoutMs} ms; expected a shorter window, a coarser grain or fewer groups`,
+          { timeoutMs: this.timeoutMs },
+          { cause: error },
+        );
+      }
       throw new Error(`metric query failed: ${(error as Error).message}`, { cause: error });
     } finally {
       await runner.release();

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   DIMENSION_NOT_ALLOWED: 400,
   /** Metrics: a definition (YAML entry or defineMetric input) that does not validate. */
   INVALID_METRIC_DEFINITION: 400,
+  /** Metrics: a statement ran past its timeout; a shorter window or a coarser grain helps. */
+  QUERY_TIMEOUT: 504,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 
