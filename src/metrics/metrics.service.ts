@@ -39,6 +39,11 @@ export interface MetricAnswerCache {
   set(key: string, answer: MetricAnswer, tier: string): Promise<void>;
 }
 
+/** Most metrics one `metrics(names)` or `Account.metrics(names)` may ask for. */
+export const MAX_METRICS_PER_QUERY = 20;
+/** Most points (buckets x groups) one answer may hold; beyond, filter or coarsen the grain. */
+export const MAX_POINTS = 20_000;
+
 /** The engine's answer before GraphQL shapes it. */
 export type MetricAnswer = {
   name: string;
@@ -190,6 +195,13 @@ export class MetricsService {
       return { ...cached, freshness: { ...cached.freshness, ageSeconds, cacheHit: true } };
     }
     const series = await this.evaluator.evaluate(definition, query);
+    if (series.groups.length * series.buckets.length > MAX_POINTS) {
+      throw new HarmonyError(
+        'BAD_USER_INPUT',
+        `The answer would hold ${series.groups.length * series.buckets.length} points; expected at most ${MAX_POINTS}: filter, group by less or use a coarser grain`,
+        { field: 'groupBy', maxPoints: MAX_POINTS },
+      );
+    }
     const statements = [...series.statements];
     let total = series.groups[0]?.total ?? 0;
     if (query.groupBy.length) {
@@ -251,6 +263,17 @@ export class MetricsService {
     const series = await this.evaluator.evaluate(stored.definition, query);
     const values = new Map(series.groups.map((g) => [g.dimensions.account, g.total]));
     return { values, definition: stored, computedAt: now };
+  }
+
+  /** Checks a list of metric names before any is evaluated. */
+  assertNameCount(names: readonly string[]): void {
+    if (names.length > MAX_METRICS_PER_QUERY) {
+      throw new HarmonyError(
+        'BAD_USER_INPUT',
+        `names: expected at most ${MAX_METRICS_PER_QUERY} metrics, got ${names.length}`,
+        { field: 'names' },
+      );
+    }
   }
 
   /** What a query may group and filter by: the declared dimensions the type supports. */

@@ -265,3 +265,27 @@ describe('errors say what was expected', () => {
     expect(metric.sql[0]).toContain('-- params: [');
   });
 });
+
+test('a query asking for too many metrics or points is refused before it grows', async () => {
+  const names = Array.from({ length: 21 }, () => 'mrr');
+  const tooMany = await errorOf(
+    `query($names: [String!]!) { metrics(names: $names, window: { relative: LAST_7_DAYS }) { total } }`,
+    { names },
+  );
+  expect(tooMany.message).toBe('names: expected at most 20 metrics, got 21');
+  await t.db.dataSource.query(`
+    INSERT INTO accounts (external_id, created_at)
+    SELECT 'many-' || n, '2024-01-01' FROM generate_series(1, 30) n;
+    INSERT INTO plans (code, name, interval, price_minor, is_paid) VALUES ('x', 'X', 'MONTH', 100, true);
+    INSERT INTO subscriptions (external_id, account_id, plan_id, status_code, mrr_minor, started_at)
+    SELECT 'many-s-' || a.id, a.id, (SELECT id FROM plans WHERE code = 'x'), 'ACTIVE', 100, '2024-01-01'
+    FROM accounts a WHERE a.external_id LIKE 'many-%';
+    INSERT INTO subscription_history (subscription_id, account_id, plan_id, status_code, mrr_minor, currency, effective_at)
+    SELECT id, account_id, plan_id, 'ACTIVE', 100, 'USD', '2024-01-01' FROM subscriptions WHERE external_id LIKE 'many-s-%';`);
+  const points = await errorOf(
+    `{ metric(name: "mrr", grain: DAY, groupBy: ["account"],
+        window: { from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }) { total } }`,
+    {},
+  );
+  expect(points.extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxPoints: 20000 });
+});

@@ -26,6 +26,7 @@ export class AccountMetricResolver {
     @Arg('window', () => WindowInput) window: WindowInput,
     @Ctx() { services, loaders }: RequestContext,
   ) {
+    services.metrics.assertNameCount(names);
     return Promise.all(
       names.map((name) =>
         loaders.accountMetricValue(services.metrics, name, window).load(account.id),

@@ -36,6 +36,7 @@ export class MetricResolver {
     @Args() args: MetricQueryArgs,
     @Ctx() { services }: RequestContext,
   ) {
+    services.metrics.assertNameCount(names);
     const answers = await Promise.all(
       names.map((name) => services.metrics.query(name, args, args.compare)),
     );
