@@ -313,3 +313,23 @@ test('an empty window (before any data) gives zero totals and zero-filled points
     });
   }
 });
+
+test('quarters and years: a snapshot takes each bucket start, movements sum their months', async () => {
+  expect((await metric('mrr', H1, { grain: 'QUARTER' })).values).toEqual([130, 340, 160]);
+  expect((await metric('net_new_mrr', H1, { grain: 'QUARTER' })).values).toEqual([280, -190, 40]);
+  const year = { from: '2025-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+  expect((await metric('new_mrr', year, { grain: 'YEAR' })).values).toEqual([230]);
+});
+
+test('metrics(names) answers several metrics over one window', async () => {
+  const april = { from: '2025-04-01T00:00:00Z', to: '2025-05-01T00:00:00Z' };
+  const data = await t.query(
+    `query($w: WindowInput!) { metrics(names: ["mrr", "arr", "paying_accounts"], window: $w) { name total definition { version } } }`,
+    { w: april },
+  );
+  expect(data.metrics).toEqual([
+    { name: 'mrr', total: 340, definition: { version: 1 } },
+    { name: 'arr', total: 4080, definition: { version: 1 } },
+    { name: 'paying_accounts', total: 4, definition: { version: 1 } },
+  ]);
+});
