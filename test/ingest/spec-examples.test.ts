@@ -3,10 +3,10 @@ import path from 'node:path';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { postIngest, rollupDifferences } from './support/ingest-helpers';
 
-/** Segment's own example payloads (segmentio/segment-docs, CC BY 4.0), kept beside the repo. */
+/** Segment's own example payloads (segmentio/segment-docs, CC BY 4.0), vendored in test/fixtures. */
 const EXAMPLES_FILE = path.resolve(
   __dirname,
-  '../../../shared/reference/segment-spec/segment_docs_examples.json',
+  '../fixtures/segment-spec/segment_docs_examples.json',
 );
 type Example = { source_path: string; section: string | null; payload: Record<string, any> };
 

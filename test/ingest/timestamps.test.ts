@@ -2,10 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { correctClockSkew, parseLenientTimestamp } from '../../src/ingest/timestamps';
 
-const SKEW_FILE = path.resolve(
-  __dirname,
-  '../../../shared/reference/segment-spec/expected_timestamp_skew.csv',
-);
+const SKEW_FILE = path.resolve(__dirname, '../fixtures/segment-spec/expected_timestamp_skew.csv');
 
 test("Segment's verified clock-skew vector", () => {
   const [header, ...lines] = fs.readFileSync(SKEW_FILE, 'utf8').trim().split('\n');

@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
- * The worked examples of /work/shared/reference/formula_worked_examples.csv (ChartMogul,
+ * The published worked examples (ChartMogul help center, Stripe billing docs; ChartMogul,
  * Stripe) that apply to Harmony's definitions. Each scenario lives in its own industry so a
  * filter keeps them apart in one database.
  */
