@@ -218,7 +218,7 @@ export class MetricsService {
       comparison = {
         window,
         total: earlierTotal,
-        change: total - earlierTotal,
+        change: withoutFloatNoise(total - earlierTotal),
         changeRatio: earlierTotal === 0 ? null : (total - earlierTotal) / earlierTotal,
         points: pointsOf(earlier),
       };
@@ -316,4 +316,9 @@ function pointsOf(series: Series): MetricAnswer['points'] {
       dimensions: group.dimensions,
     })),
   );
+}
+
+/** A difference of two decimals in binary floating point carries noise (0.1 + 0.2); drop it. */
+function withoutFloatNoise(value: number): number {
+  return Number(value.toPrecision(12));
 }

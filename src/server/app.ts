@@ -35,6 +35,8 @@ export async function createServer(services: Services, logger: Logger): Promise<
     formatError: createErrorFormatter(logger),
     validationRules: queryLimitRules(),
     introspection: true,
+    // Internals stay in the log; clients get the message and the code.
+    includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryComplexityPlugin(schema)],
   });
   await apollo.start();

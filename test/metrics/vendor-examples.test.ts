@@ -1,8 +1,9 @@
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
- * The published worked examples of ChartMogul's help center and Stripe's billing docs that apply to Harmony's definitions. Each scenario lives in its own industry so a
- * filter keeps them apart in one database.
+ * The published worked examples of ChartMogul's help center and Stripe's billing docs that
+ * apply to Harmony's definitions. Each scenario lives in its own industry so a filter keeps
+ * them apart in one database.
  */
 let t: TestServer;
 beforeAll(async () => {
