@@ -11,6 +11,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { RequestContext } from '../../server/graphql/context';
+import { UpsertMutations } from '../shared/upsert-mutations';
 import { ConnectionType } from '../shared/connection';
 import { Plan } from '../plan/plan.entity';
 import { Subscription } from '../subscription/subscription.entity';
@@ -22,7 +23,14 @@ import { AccountLookupArgs, AccountsArgs, UpsertAccountInput } from './account.i
 export const AccountConnection = ConnectionType(Account, 'Account');
 
 @Resolver(() => Account)
-export class AccountResolver {
+export class AccountResolver extends UpsertMutations({
+  node: Account,
+  input: UpsertAccountInput,
+  name: 'Account',
+  pluralName: 'Accounts',
+  description: 'Creates or updates one account keyed by externalId.',
+  serviceOf: (services) => services.accounts,
+}) {
   @Authorized('read')
   @Query(() => Account, { nullable: true, description: 'One account by id or externalId.' })
   account(@Args() lookup: AccountLookupArgs, @Ctx() { services }: RequestContext) {
@@ -33,25 +41,6 @@ export class AccountResolver {
   @Query(() => AccountConnection, { description: 'Accounts in a stable order (oldest first).' })
   accounts(@Args() args: AccountsArgs, @Ctx() { services }: RequestContext) {
     return services.accounts.list(args);
-  }
-
-  @Authorized('sync')
-  @Mutation(() => Account, { description: 'Creates or updates one account keyed by externalId.' })
-  async upsertAccount(
-    @Arg('input') input: UpsertAccountInput,
-    @Ctx() { services }: RequestContext,
-  ) {
-    const [account] = await services.accounts.upsertMany([input]);
-    return account;
-  }
-
-  @Authorized('sync')
-  @Mutation(() => [Account], { description: 'Upserts up to 1,000 accounts in one transaction.' })
-  upsertAccounts(
-    @Arg('inputs', () => [UpsertAccountInput]) inputs: UpsertAccountInput[],
-    @Ctx() { services }: RequestContext,
-  ) {
-    return services.accounts.upsertMany(inputs);
   }
 
   @Authorized('sync')

@@ -10,6 +10,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { RequestContext } from '../../server/graphql/context';
+import { UpsertMutations } from '../shared/upsert-mutations';
 import { Account } from '../account/account.entity';
 import { Plan } from '../plan/plan.entity';
 import { ConnectionType } from '../shared/connection';
@@ -19,7 +20,14 @@ import { SubscriptionsArgs, UpsertSubscriptionInput } from './subscription.input
 export const SubscriptionConnection = ConnectionType(Subscription, 'Subscription');
 
 @Resolver(() => Subscription)
-export class SubscriptionResolver {
+export class SubscriptionResolver extends UpsertMutations({
+  node: Subscription,
+  input: UpsertSubscriptionInput,
+  name: 'Subscription',
+  pluralName: 'Subscriptions',
+  description: 'Creates or updates a subscription; changes go to its history.',
+  serviceOf: (services) => services.subscriptions,
+}) {
   @Authorized('read')
   @Query(() => SubscriptionConnection, {
     description: 'Subscriptions in a stable order (oldest first).',
@@ -32,29 +40,6 @@ export class SubscriptionResolver {
   @Query(() => [SubscriptionStatus], { description: 'The subscription status lookup table.' })
   subscriptionStatuses(@Ctx() { services }: RequestContext) {
     return services.dataSource.getRepository(SubscriptionStatus).find({ order: { code: 'ASC' } });
-  }
-
-  @Authorized('sync')
-  @Mutation(() => Subscription, {
-    description: 'Creates or updates a subscription; changes go to its history.',
-  })
-  async upsertSubscription(
-    @Arg('input') input: UpsertSubscriptionInput,
-    @Ctx() { services }: RequestContext,
-  ) {
-    const [subscription] = await services.subscriptions.upsertMany([input]);
-    return subscription;
-  }
-
-  @Authorized('sync')
-  @Mutation(() => [Subscription], {
-    description: 'Upserts up to 1,000 subscriptions in one transaction.',
-  })
-  upsertSubscriptions(
-    @Arg('inputs', () => [UpsertSubscriptionInput]) inputs: UpsertSubscriptionInput[],
-    @Ctx() { services }: RequestContext,
-  ) {
-    return services.subscriptions.upsertMany(inputs);
   }
 
   @Authorized('sync')

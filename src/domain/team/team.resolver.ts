@@ -10,6 +10,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { RequestContext } from '../../server/graphql/context';
+import { UpsertMutations } from '../shared/upsert-mutations';
 import { Account } from '../account/account.entity';
 import { ConnectionType } from '../shared/connection';
 import { User } from '../user/user.entity';
@@ -19,27 +20,18 @@ import { TeamsArgs, UpsertTeamInput } from './team.inputs';
 export const TeamConnection = ConnectionType(Team, 'Team');
 
 @Resolver(() => Team)
-export class TeamResolver {
+export class TeamResolver extends UpsertMutations({
+  node: Team,
+  input: UpsertTeamInput,
+  name: 'Team',
+  pluralName: 'Teams',
+  description: 'Creates or updates a team keyed by externalId.',
+  serviceOf: (services) => services.teams,
+}) {
   @Authorized('read')
   @Query(() => TeamConnection, { description: 'Teams in a stable order (oldest first).' })
   teams(@Args() args: TeamsArgs, @Ctx() { services }: RequestContext) {
     return services.teams.list(args);
-  }
-
-  @Authorized('sync')
-  @Mutation(() => Team, { description: 'Creates or updates a team keyed by externalId.' })
-  async upsertTeam(@Arg('input') input: UpsertTeamInput, @Ctx() { services }: RequestContext) {
-    const [team] = await services.teams.upsertMany([input]);
-    return team;
-  }
-
-  @Authorized('sync')
-  @Mutation(() => [Team], { description: 'Upserts up to 1,000 teams in one transaction.' })
-  upsertTeams(
-    @Arg('inputs', () => [UpsertTeamInput]) inputs: UpsertTeamInput[],
-    @Ctx() { services }: RequestContext,
-  ) {
-    return services.teams.upsertMany(inputs);
   }
 
   @Authorized('sync')

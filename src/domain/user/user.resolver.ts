@@ -10,6 +10,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { RequestContext } from '../../server/graphql/context';
+import { UpsertMutations } from '../shared/upsert-mutations';
 import { Account } from '../account/account.entity';
 import { ConnectionType } from '../shared/connection';
 import { Membership, MembershipRole } from './membership.entity';
@@ -19,7 +20,14 @@ import { UpsertMembershipInput, UpsertUserInput, UserLookupArgs, UsersArgs } fro
 export const UserConnection = ConnectionType(User, 'User');
 
 @Resolver(() => User)
-export class UserResolver {
+export class UserResolver extends UpsertMutations({
+  node: User,
+  input: UpsertUserInput,
+  name: 'User',
+  pluralName: 'Users',
+  description: 'Creates or updates one user keyed by externalId.',
+  serviceOf: (services) => services.users,
+}) {
   @Authorized('read')
   @Query(() => User, { nullable: true, description: 'One user by id or externalId.' })
   user(@Args() lookup: UserLookupArgs, @Ctx() { services }: RequestContext) {
@@ -39,48 +47,9 @@ export class UserResolver {
   }
 
   @Authorized('sync')
-  @Mutation(() => User, { description: 'Creates or updates one user keyed by externalId.' })
-  async upsertUser(@Arg('input') input: UpsertUserInput, @Ctx() { services }: RequestContext) {
-    const [user] = await services.users.upsertMany([input]);
-    return user;
-  }
-
-  @Authorized('sync')
-  @Mutation(() => [User], { description: 'Upserts up to 1,000 users in one transaction.' })
-  upsertUsers(
-    @Arg('inputs', () => [UpsertUserInput]) inputs: UpsertUserInput[],
-    @Ctx() { services }: RequestContext,
-  ) {
-    return services.users.upsertMany(inputs);
-  }
-
-  @Authorized('sync')
   @Mutation(() => User, { description: 'Soft-deletes a user.' })
   deleteUser(@Arg('externalId') externalId: string, @Ctx() { services }: RequestContext) {
     return services.users.softDelete(externalId);
-  }
-
-  @Authorized('sync')
-  @Mutation(() => Membership, {
-    description: 'Puts a user in an account with a role (idempotent).',
-  })
-  async upsertMembership(
-    @Arg('input') input: UpsertMembershipInput,
-    @Ctx() { services }: RequestContext,
-  ) {
-    const [membership] = await services.users.upsertMemberships([input]);
-    return membership;
-  }
-
-  @Authorized('sync')
-  @Mutation(() => [Membership], {
-    description: 'Upserts up to 1,000 memberships in one transaction.',
-  })
-  upsertMemberships(
-    @Arg('inputs', () => [UpsertMembershipInput]) inputs: UpsertMembershipInput[],
-    @Ctx() { services }: RequestContext,
-  ) {
-    return services.users.upsertMemberships(inputs);
   }
 
   @FieldResolver(() => [Account], { description: 'Accounts the user belongs to.' })
@@ -96,7 +65,14 @@ export class UserResolver {
 }
 
 @Resolver(() => Membership)
-export class MembershipResolver {
+export class MembershipResolver extends UpsertMutations({
+  node: Membership,
+  input: UpsertMembershipInput,
+  name: 'Membership',
+  pluralName: 'Memberships',
+  description: 'Puts a user in an account with a role (idempotent).',
+  serviceOf: (services) => ({ upsertMany: (inputs) => services.users.upsertMemberships(inputs) }),
+}) {
   @FieldResolver(() => Account, { nullable: true })
   account(@Root() membership: Membership, @Ctx() { loaders }: RequestContext) {
     return loaders.accountById.load(membership.accountId);
