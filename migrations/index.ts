@@ -2,6 +2,7 @@ import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { Events1764000001000 } from './1764000001000-Events';
 import { MetricDefinitions1764000004400 } from './1764000004400-MetricDefinitions';
 import { UserActiveMonths1764000004410 } from './1764000004410-UserActiveMonths';
+import { LastSeenIsNotAnEdit1764000004520 } from './1764000004520-LastSeenIsNotAnEdit';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Events1764000001000,
   MetricDefinitions1764000004400,
   UserActiveMonths1764000004410,
+  LastSeenIsNotAnEdit1764000004520,
 ];

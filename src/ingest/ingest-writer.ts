@@ -253,19 +253,24 @@ function seen(target: Map<string, EntityChange>, id: string, at: Date): void {
   else if (!change.seenAt || change.seenAt < at) change.seenAt = at;
 }
 
-/** One multi-row INSERT for every event of the batch. */
+/**
+ * One multi-row INSERT for every event of the batch. Properties and contexts travel as one JSON
+ * array each: cheaper to send and to parse than a `jsonb[]` literal with every quote escaped.
+ */
 async function insertEvents(
   sql: Sql,
   messages: IngestMessage[],
   facts: EventFact[],
 ): Promise<void> {
   if (messages.length === 0) return;
+  const elements = (param: string) =>
+    `ARRAY(SELECT e FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n)`;
   await sql(
     `INSERT INTO events (definition_id, type, user_id, anonymous_id, account_id, occurred_at,
                          received_at, message_id, properties, context)
      SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
-                          $6::timestamptz[], $7::timestamptz[], $8::text[], $9::jsonb[],
-                          $10::jsonb[])`,
+                          $6::timestamptz[], $7::timestamptz[], $8::text[], ${elements('$9')},
+                          ${elements('$10')})`,
     [
       facts.map((f) => f.definitionId),
       messages.map((m) => m.type),
@@ -275,8 +280,8 @@ async function insertEvents(
       facts.map((f) => f.occurredAt.toISOString()),
       messages.map((m) => m.receivedAt.toISOString()),
       messages.map((m) => m.messageId),
-      messages.map((m) => JSON.stringify(m.properties)),
-      messages.map((m) => JSON.stringify(m.context)),
+      JSON.stringify(messages.map((m) => m.properties)),
+      JSON.stringify(messages.map((m) => m.context)),
     ],
   );
 }

@@ -1,5 +1,5 @@
 import type { CombinedStatement } from './combined-statement';
-import { utcDay, utcMonth, type Sql } from './sql';
+import { utcDay, type Sql } from './sql';
 
 /** One event as the rollups see it: which definition, who, which account, when. */
 export type EventFact = {
@@ -11,76 +11,102 @@ export type EventFact = {
 
 type UserActivity = { count: number; firstAt: Date; lastAt: Date };
 
+/** A rollup row's key columns, in primary-key order, and the delta for it. */
+type Entry<V> = { key: [string, string, string]; value: V };
+
 /**
  * Changes to the three rollup tables a batch makes, summed per key before anything is written,
  * so each table gets one statement per batch. `account 0` stands for "no account".
  */
 export class RollupDeltas {
-  readonly counts = new Map<string, number>();
-  readonly daily = new Map<string, UserActivity>();
-  readonly monthly = new Map<string, number>();
+  readonly counts = new Map<string, Entry<number>>();
+  readonly daily = new Map<string, Entry<UserActivity>>();
+  readonly monthly = new Map<string, Entry<number>>();
 
   /** A new event. */
   add(fact: EventFact): void {
-    this.addCount(fact, 1);
-    if (fact.userId) this.addActivity(fact);
+    const day = utcDay(fact.occurredAt);
+    this.addCount(fact, day, 1);
+    if (fact.userId) this.addActivity(fact, day);
   }
 
   /** An anonymous event now attributed to a user (and maybe to the user's account). */
   attribute(before: { accountId: string | null }, after: EventFact): void {
+    const day = utcDay(after.occurredAt);
     if ((before.accountId ?? '0') !== (after.accountId ?? '0')) {
-      this.addCount({ ...after, accountId: before.accountId }, -1);
-      this.addCount(after, 1);
+      this.addCount({ ...after, accountId: before.accountId }, day, -1);
+      this.addCount(after, day, 1);
     }
-    if (after.userId) this.addActivity(after);
+    if (after.userId) this.addActivity(after, day);
   }
 
   get isEmpty(): boolean {
     return this.counts.size === 0 && this.daily.size === 0;
   }
 
-  private addCount(fact: EventFact, delta: number): void {
-    const key = `${fact.definitionId}|${utcDay(fact.occurredAt)}|${fact.accountId ?? '0'}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + delta);
-  }
-
-  private addActivity(fact: EventFact): void {
+  private addCount(fact: EventFact, day: string, delta: number): void {
     const account = fact.accountId ?? '0';
-    const dayKey = `${utcDay(fact.occurredAt)}|${account}|${fact.userId}`;
-    const day = this.daily.get(dayKey);
-    if (!day) {
-      this.daily.set(dayKey, { count: 1, firstAt: fact.occurredAt, lastAt: fact.occurredAt });
+    const key = `${fact.definitionId}|${day}|${account}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.value += delta;
+    else this.counts.set(key, { key: [fact.definitionId, day, account], value: delta });
+  }
+
+  /** `day` is the fact's UTC day; its month is the day's first seven characters. */
+  private addActivity(fact: EventFact, day: string): void {
+    const account = fact.accountId ?? '0';
+    const userId = fact.userId!;
+    const dayKey = `${day}|${account}|${userId}`;
+    const activity = this.daily.get(dayKey)?.value;
+    if (!activity) {
+      const value = { count: 1, firstAt: fact.occurredAt, lastAt: fact.occurredAt };
+      this.daily.set(dayKey, { key: [day, account, userId], value });
     } else {
-      day.count += 1;
-      if (fact.occurredAt < day.firstAt) day.firstAt = fact.occurredAt;
-      if (fact.occurredAt > day.lastAt) day.lastAt = fact.occurredAt;
+      activity.count += 1;
+      if (fact.occurredAt < activity.firstAt) activity.firstAt = fact.occurredAt;
+      if (fact.occurredAt > activity.lastAt) activity.lastAt = fact.occurredAt;
     }
-    const monthKey = `${utcMonth(fact.occurredAt)}|${account}|${fact.userId}`;
-    this.monthly.set(monthKey, (this.monthly.get(monthKey) ?? 0) + 1);
+    const month = day.slice(0, 8) + '01';
+    const monthKey = `${month}|${account}|${userId}`;
+    const entry = this.monthly.get(monthKey);
+    if (entry) entry.value += 1;
+    else this.monthly.set(monthKey, { key: [month, account, userId], value: 1 });
   }
 }
 
-/** Sorts `a|b|c` keys column by column (numbers numerically) to match primary key order. */
-function sortedKeys<V>(map: Map<string, V>): Array<[string[], V]> {
-  const entries = [...map.entries()]
-    .filter(([, value]) => value !== 0)
-    .map(([key, value]) => [key.split('|'), value] as [string[], V]);
-  const compare = (a: string, b: string) =>
-    /^\d+$/.test(a) && /^\d+$/.test(b)
-      ? a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
-      : a < b
-        ? -1
-        : a > b
-          ? 1
-          : 0;
-  return entries.sort(([a], [b]) => {
-    for (let i = 0; i < a.length; i++) {
-      const order = compare(a[i], b[i]);
-      if (order) return order;
-    }
-    return 0;
-  });
+/** Numeric ids as text (no leading zeros): shorter is smaller, then character order. */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
+
+/** ISO dates compare as text. */
+function compareDates(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The non-zero entries sorted column by column, to match primary key order; `kinds` says how
+ * each key column compares.
+ */
+function sortedEntries<V>(
+  map: Map<string, Entry<V>>,
+  kinds: Array<(a: string, b: string) => number>,
+): Array<[string[], V]> {
+  const entries: Array<[string[], V]> = [];
+  for (const { key, value } of map.values()) if (value !== 0) entries.push([key, value]);
+  return entries.sort(
+    ([a], [b]) => kinds[0](a[0], b[0]) || kinds[1](a[1], b[1]) || kinds[2](a[2], b[2]),
+  );
+}
+
+const sortedKeys = {
+  counts: (deltas: RollupDeltas) =>
+    sortedEntries(deltas.counts, [compareIds, compareDates, compareIds]),
+  daily: (deltas: RollupDeltas) =>
+    sortedEntries(deltas.daily, [compareDates, compareIds, compareIds]),
+  monthly: (deltas: RollupDeltas) =>
+    sortedEntries(deltas.monthly, [compareDates, compareIds, compareIds]),
+};
 
 /**
  * Adds the deltas to the rollup tables, as CTEs of the batch's final statement. Keys are
@@ -88,7 +114,7 @@ function sortedKeys<V>(map: Map<string, V>): Array<[string[], V]> {
  * and wait instead of deadlocking.
  */
 export function addRollupWrites(statement: CombinedStatement, deltas: RollupDeltas): void {
-  const counts = sortedKeys(deltas.counts);
+  const counts = sortedKeys.counts(deltas);
   if (counts.length) {
     statement.add(
       'rollup_counts',
@@ -113,7 +139,7 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
        DO UPDATE SET event_count = event_counts_daily.event_count + EXCLUDED.event_count`,
     );
   }
-  const daily = sortedKeys(deltas.daily);
+  const daily = sortedKeys.daily(deltas);
   if (daily.length) {
     statement.add(
       'rollup_daily',
@@ -148,7 +174,7 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
          last_at = greatest(user_activity_daily.last_at, EXCLUDED.last_at)`,
     );
   }
-  const monthly = sortedKeys(deltas.monthly);
+  const monthly = sortedKeys.monthly(deltas);
   if (monthly.length) {
     statement.add(
       'rollup_monthly',
@@ -180,7 +206,7 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
  * rows brought to zero are removed (after the final statement, which cannot see its own writes).
  */
 export async function removeEmptiedCounts(sql: Sql, deltas: RollupDeltas): Promise<void> {
-  const decremented = sortedKeys(deltas.counts).filter(([, n]) => n < 0);
+  const decremented = sortedKeys.counts(deltas).filter(([, n]) => n < 0);
   if (decremented.length === 0) return;
   await sql(
     `DELETE FROM event_counts_daily c

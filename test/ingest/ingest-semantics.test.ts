@@ -253,3 +253,47 @@ test('lastSeenAt of users and accounts moves forward with their events, never ba
   expect(user.lastSeenAt).toBe('2026-04-10T12:00:00.000Z');
   expect(account.lastSeenAt).toBe('2026-04-10T12:00:00.000Z');
 });
+
+test('a lastSeenAt-only change leaves updatedAt alone; a real edit moves it', async () => {
+  await send([
+    { type: 'identify', userId: 'eve', messageId: 'ua-0', traits: { name: 'Eve' } },
+    { type: 'group', userId: 'eve', groupId: 'globex', messageId: 'ua-1', traits: { name: 'G' } },
+  ]);
+  const stamps = () =>
+    rows(
+      `SELECT 'user' AS kind, last_seen_at, updated_at FROM users WHERE external_id = 'eve'
+       UNION ALL
+       SELECT 'account', last_seen_at, updated_at FROM accounts WHERE external_id = 'globex'
+       ORDER BY kind`,
+    );
+  const before = await stamps();
+  // Later than the group call, which counts as the account being seen now.
+  const later = new Date(Date.now() + 60_000).toISOString();
+  await send([
+    {
+      type: 'track',
+      userId: 'eve',
+      event: 'Seen',
+      messageId: 'ua-2',
+      timestamp: later,
+      context: { groupId: 'globex' },
+    },
+  ]);
+  const seen = await stamps();
+  expect(seen.map((r: { last_seen_at: Date }) => r.last_seen_at.toISOString())).toEqual([
+    later,
+    later,
+  ]);
+  expect(seen.map((r: { updated_at: Date }) => r.updated_at)).toEqual(
+    before.map((r: { updated_at: Date }) => r.updated_at),
+  );
+
+  await send([
+    { type: 'identify', userId: 'eve', messageId: 'ua-3', traits: { name: 'Eve R.' } },
+    { type: 'group', userId: 'eve', groupId: 'globex', messageId: 'ua-4', traits: { name: 'Gx' } },
+  ]);
+  const edited = await stamps();
+  edited.forEach((row: { updated_at: Date }, i: number) =>
+    expect(row.updated_at.getTime()).toBeGreaterThan(seen[i].updated_at.getTime()),
+  );
+});
