@@ -8,6 +8,7 @@
  * BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import 'reflect-metadata';
+import { fork } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
@@ -22,6 +23,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVE = '--serve';
 const USERS = 5_000;
 const ACCOUNTS = 500;
 const EVENT_NAMES = [
@@ -50,26 +52,22 @@ async function main(): Promise<void> {
     const dataSource = createDataSource({
       url: databaseUrl,
       statementTimeoutMs: 60_000,
-      poolSize: 12,
+      poolSize: 2,
     });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: 'warn',
-    });
-    const services = createServices(dataSource, config);
-    const server = await createServer(services, createLogger('warn'));
-    const port = await server.listen(0, '127.0.0.1');
-    const { key } = await services.apiKeys.create('bench', ['ingest']);
+    const server = await startServerProcess(databaseUrl);
 
     const bodies = buildBatches();
     process.stderr.write(
       `sending ${EVENTS} events in ${bodies.length} batches of ${BATCH}, ${CONCURRENCY} connections...\n`,
     );
-    const harmonySeconds = await sendAll(`http://127.0.0.1:${port}/v1/batch`, key, bodies);
-    await server.close();
+    const harmonySeconds = await sendAll(
+      `http://127.0.0.1:${server.port}/v1/batch`,
+      server.key,
+      bodies,
+    );
+    await server.stop();
     const [{ stored }] = await dataSource.query(`SELECT count(*)::int AS stored FROM events`);
     if (stored !== EVENTS) throw new Error(`expected ${EVENTS} events stored, found ${stored}`);
     const rollupsExact = await rollupsEqualRecount(dataSource);
@@ -89,6 +87,58 @@ async function main(): Promise<void> {
   } finally {
     await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
   }
+}
+
+type ServerProcess = { port: number; key: string; stop(): Promise<void> };
+
+/**
+ * The server runs in a child process, as in production: the load client must not share its
+ * event loop (nor its garbage collector), or the client's work would be billed to ingestion.
+ */
+async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
+  const child = fork(__filename, [SERVE], {
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { port, key } = await new Promise<{ port: number; key: string }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { port: number; key: string }));
+    child.once('exit', (code) => reject(new Error(`bench server exited early (${code})`)));
+  });
+  return {
+    port,
+    key,
+    stop: async () => {
+      child.send('stop');
+      await exited;
+    },
+  };
+}
+
+/** The child process: Harmony's HTTP server on the bench database, in production mode. */
+async function serve(): Promise<void> {
+  const databaseUrl = process.env.BENCH_DATABASE_URL!;
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+  });
+  const dataSource = createDataSource({
+    url: databaseUrl,
+    statementTimeoutMs: 60_000,
+    poolSize: 12,
+  });
+  await dataSource.initialize();
+  const services = createServices(dataSource, config);
+  const server = await createServer(services, createLogger('warn'));
+  const port = await server.listen(0, '127.0.0.1');
+  const { key } = await services.apiKeys.create('bench', ['ingest']);
+  process.once('message', async () => {
+    await server.close();
+    await dataSource.destroy();
+    process.exit(0);
+  });
+  process.send!({ port, key });
 }
 
 /** Deterministic, realistic batches: users in accounts, a month of timestamps, small properties. */
@@ -218,7 +268,7 @@ async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
   }
 }
 
-main().catch((error) => {
+(process.argv[2] === SERVE ? serve() : main()).catch((error) => {
   process.stderr.write(`bench:ingest failed: ${error?.stack ?? error}\n`);
   process.exit(1);
 });

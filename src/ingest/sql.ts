@@ -19,12 +19,23 @@ export function sortedIds(values: Iterable<string | null | undefined>): string[]
   return sortedUnique(values).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : a === b ? 0 : 1));
 }
 
+const DAY_MS = 86_400_000;
+/** Day number → `YYYY-MM-DD`: a batch's events fall on few days, formatting each is wasteful. */
+const dayNames = new Map<number, string>();
+
 /** `YYYY-MM-DD` of the UTC day an instant falls on. */
 export function utcDay(instant: Date): string {
-  return instant.toISOString().slice(0, 10);
+  const dayNumber = Math.floor(instant.getTime() / DAY_MS);
+  let name = dayNames.get(dayNumber);
+  if (name === undefined) {
+    if (dayNames.size > 100_000) dayNames.clear();
+    name = instant.toISOString().slice(0, 10);
+    dayNames.set(dayNumber, name);
+  }
+  return name;
 }
 
 /** `YYYY-MM-01` of the UTC month an instant falls on. */
 export function utcMonth(instant: Date): string {
-  return instant.toISOString().slice(0, 8) + '01';
+  return utcDay(instant).slice(0, 8) + '01';
 }

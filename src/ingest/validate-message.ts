@@ -122,7 +122,7 @@ export function validateMessage(
     ['original', m.originalTimestamp ?? m.timestamp],
     ['sentAt', m.sentAt ?? defaults.sentAt],
   ] as const) {
-    times[name] = text ? parseLenientTimestamp(text) : null;
+    times[name] = text ? parseTimestamp(text, defaults) : null;
     if (text && !times[name])
       return reject('invalid_timestamp', `expected an ISO-8601 timestamp, got "${text}"`);
   }
@@ -148,6 +148,15 @@ export function validateMessage(
     occurredAt: correctClockSkew({ ...times, receivedAt: defaults.receivedAt }),
     receivedAt: defaults.receivedAt,
   };
+}
+
+/** The batch-level sentAt is parsed once per request, not once per message. */
+const parsedSentAt = new WeakMap<MessageDefaults, Date | null>();
+
+function parseTimestamp(text: string, defaults: MessageDefaults): Date | null {
+  if (text !== defaults.sentAt) return parseLenientTimestamp(text);
+  if (!parsedSentAt.has(defaults)) parsedSentAt.set(defaults, parseLenientTimestamp(text));
+  return parsedSentAt.get(defaults)!;
 }
 
 function eventNameOf(type: MessageType, event: string | null | undefined): string | null {
