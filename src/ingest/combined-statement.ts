@@ -1,18 +1,18 @@
-import type { Sql } from './sql';
+import { sqlLiteral } from './sql';
 
 /**
- * Several data-modifying CTEs sent as one statement: the writes that lock contended rows
- * (rollups, users, accounts) go to PostgreSQL in one round trip at the end of the transaction,
- * so concurrent batches hold those locks for as short a time as possible.
+ * Several data-modifying CTEs as one statement: the writes that lock contended rows (rollups,
+ * users, accounts) go to PostgreSQL at the end of the transaction, in the same message as the
+ * COMMIT, so concurrent batches hold those locks for as short a time as possible. Values are
+ * written into the text (as typed literals): a message carrying several statements cannot have
+ * parameters.
  */
 export class CombinedStatement {
-  private readonly params: unknown[] = [];
   private readonly parts: string[] = [];
 
-  /** Adds a parameter and returns its placeholder with a cast. */
+  /** A value as a typed literal, e.g. `'{1,2}'::bigint[]`. */
   param(value: unknown, cast: string): string {
-    this.params.push(value);
-    return `$${this.params.length}::${cast}`;
+    return `${sqlLiteral(value)}::${cast}`;
   }
 
   /** Adds a CTE; `name` must be unique in the statement. */
@@ -20,8 +20,9 @@ export class CombinedStatement {
     this.parts.push(`${name} AS (${body})`);
   }
 
-  async run(sql: Sql): Promise<void> {
-    if (this.parts.length === 0) return;
-    await sql(`WITH ${this.parts.join(',\n')} SELECT 1`, this.params);
+  /** The statement's text, or null when nothing was added. */
+  text(): string | null {
+    if (this.parts.length === 0) return null;
+    return `WITH ${this.parts.join(',\n')} SELECT 1`;
   }
 }

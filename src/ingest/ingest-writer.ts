@@ -14,8 +14,9 @@ import { EVENT_TYPES, type IngestMessage } from './ingest-message';
 import { GroupCommit } from './group-commit';
 import { EventPartitions } from './partitions';
 import { LastSeenFloor } from './last-seen-floor';
-import { addRollupWrites, removeEmptiedCounts, RollupDeltas, type EventFact } from './rollups';
-import { sqlOf, type Sql } from './sql';
+import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
+import type { Sql } from './sql';
+import { transactionEndingWith, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 
 export type WriteResult = { stored: number; duplicates: number };
@@ -61,14 +62,14 @@ export class IngestWriter {
     );
     for (let attempt = 1; ; attempt++) {
       try {
-        const { stored, learned, seen } = await this.dataSource.transaction((manager) =>
-          this.writeInTransaction(sqlOf(manager), messages, actor),
+        const { stored, learned, seen } = await transactionEndingWith(this.dataSource, (sql) =>
+          this.writeInTransaction(sql, messages, actor),
         );
         this.definitions.remember(learned);
         this.lastSeen.remember(seen);
         return stored;
       } catch (error) {
-        const code = (error as { driverError?: { code?: string } }).driverError?.code;
+        const code = (error as { code?: string }).code;
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
       }
     }
@@ -78,10 +79,11 @@ export class IngestWriter {
     sql: Sql,
     batch: IngestMessage[],
     actor: string,
-  ): Promise<{ stored: Set<string>; learned: Map<string, string>; seen: SeenTimes }> {
+  ): Promise<TransactionWork<GroupOutcome>> {
     const messages = await claimMessageIds(sql, batch);
     const stored = new Set(messages.map((m) => m.messageId));
-    if (messages.length === 0) return { stored, learned: new Map(), seen: emptySeen() };
+    if (messages.length === 0)
+      return { value: { stored, learned: new Map(), seen: emptySeen() }, last: [] };
 
     const userIds = await ensureByExternalId(
       sql,
@@ -137,15 +139,14 @@ export class IngestWriter {
     }
     await insertEvents(sql, eventMessages, facts);
     const seenTimes = { users: seenTimesOf(users), accounts: seenTimesOf(accounts) };
-    // Last, in one round trip: rollup, user and account rows are the contended locks, so they
-    // are taken at the end and held only until the commit that follows.
+    // Last, sent with the COMMIT: rollup, user and account rows are the contended locks, so
+    // they are taken at the very end and held only until the commit.
     const final = new CombinedStatement();
     addRollupWrites(final, deltas);
     addEntityWrites(final, 'users', this.lastSeen.dropKnown('users', users));
     addEntityWrites(final, 'accounts', this.lastSeen.dropKnown('accounts', accounts));
-    await final.run(sql);
-    await removeEmptiedCounts(sql, deltas);
-    return { stored, learned, seen: seenTimes };
+    const last = [final.text(), emptiedCountsStatement(deltas)].filter((s) => s !== null);
+    return { value: { stored, learned, seen: seenTimes }, last };
   }
 }
 
@@ -236,6 +237,9 @@ function entityChangesOf(
 }
 
 type SeenTimes = { users: Map<string, Date>; accounts: Map<string, Date> };
+
+/** A committed group: the messageIds it stored, event names learned, last-seen times written. */
+type GroupOutcome = { stored: Set<string>; learned: Map<string, string>; seen: SeenTimes };
 
 function emptySeen(): SeenTimes {
   return { users: new Map(), accounts: new Map() };

@@ -1,5 +1,5 @@
 import type { CombinedStatement } from './combined-statement';
-import { utcDay, type Sql } from './sql';
+import { sqlLiteral, utcDay } from './sql';
 
 /** One event as the rollups see it: which definition, who, which account, when. */
 export type EventFact = {
@@ -203,16 +203,18 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
 
 /**
  * Attribution can move every event of a key elsewhere; a recount would have no row for it, so
- * rows brought to zero are removed (after the final statement, which cannot see its own writes).
+ * rows brought to zero are removed, by a statement that runs after the final one (which cannot
+ * see its own writes). Null when no count went down.
  */
-export async function removeEmptiedCounts(sql: Sql, deltas: RollupDeltas): Promise<void> {
+export function emptiedCountsStatement(deltas: RollupDeltas): string | null {
   const decremented = sortedKeys.counts(deltas).filter(([, n]) => n < 0);
-  if (decremented.length === 0) return;
-  await sql(
-    `DELETE FROM event_counts_daily c
-     USING unnest($1::bigint[], $2::date[], $3::bigint[]) AS k(definition_id, day, account_id)
-     WHERE c.definition_id = k.definition_id AND c.day = k.day
-       AND c.account_id = k.account_id AND c.event_count = 0`,
-    [0, 1, 2].map((i) => decremented.map(([k]) => k[i])),
+  if (decremented.length === 0) return null;
+  const [definitions, days, accounts] = [0, 1, 2].map((i) =>
+    sqlLiteral(decremented.map(([k]) => k[i])),
   );
+  return `DELETE FROM event_counts_daily c
+     USING unnest(${definitions}::bigint[], ${days}::date[], ${accounts}::bigint[])
+       AS k(definition_id, day, account_id)
+     WHERE c.definition_id = k.definition_id AND c.day = k.day
+       AND c.account_id = k.account_id AND c.event_count = 0`;
 }

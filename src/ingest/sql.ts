@@ -39,3 +39,25 @@ export function utcDay(instant: Date): string {
 export function utcMonth(instant: Date): string {
   return utcDay(instant).slice(0, 8) + '01';
 }
+
+/**
+ * A value written into SQL text: null, a string or number, or an array of those (as an array
+ * literal). For statements sent without parameters (several statements in one message).
+ */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return quoted(`{${value.map(arrayElement).join(',')}}`);
+  return quoted(value instanceof Date ? value.toISOString() : String(value));
+}
+
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** A string constant that reads the same whatever standard_conforming_strings says. */
+function quoted(text: string): string {
+  const body = text.replace(/'/g, "''");
+  return text.includes('\\') ? `E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
+}
