@@ -50,10 +50,14 @@ export function sqlLiteral(value: unknown): string {
   return quoted(value instanceof Date ? value.toISOString() : String(value));
 }
 
+const NEEDS_ESCAPE = /[\\"]/;
+const NEEDS_ESCAPE_ALL = /[\\"]/g;
+
 function arrayElement(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   const text = value instanceof Date ? value.toISOString() : String(value);
-  return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+  // Ids, dates and times (most elements) hold neither character: no replace to run.
+  return NEEDS_ESCAPE.test(text) ? `"${text.replace(NEEDS_ESCAPE_ALL, '\\$&')}"` : `"${text}"`;
 }
 
 /** A string constant that reads the same whatever standard_conforming_strings says. */

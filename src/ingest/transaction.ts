@@ -24,18 +24,17 @@ export async function transactionEndingWith<T>(
   let broken: unknown;
   try {
     await client.query('BEGIN');
-    try {
-      const { value, last } = await work(async (text, params) => {
-        return (await client.query(text, params)).rows;
-      });
-      await client.query([...last, 'COMMIT'].join(';\n'));
-      return value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError;
-      });
-      throw error;
-    }
+    const { value, last } = await work(async (text, params) => {
+      return (await client.query(text, params)).rows;
+    });
+    await client.query([...last, 'COMMIT'].join(';\n'));
+    return value;
+  } catch (error) {
+    // A connection that cannot even roll back is dropped from the pool, not reused.
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError;
+    });
+    throw error;
   } finally {
     release(broken);
   }
