@@ -203,6 +203,20 @@ async function rollupsEqualRecount(dataSource: {
         SELECT (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0), user_id, count(*)
         FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
         EXCEPT SELECT day, account_id, user_id, event_count FROM user_activity_daily) b)
+    + (SELECT count(*) FROM (
+        SELECT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0),
+          user_id, count(*)
+        FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
+        EXCEPT SELECT month, account_id, user_id, event_count FROM user_activity_monthly) m)
+    + (SELECT count(*) FROM (
+        SELECT extract(year FROM month)::int, account_id, user_id,
+          bit_or(1 << (extract(month FROM month)::int - 1))
+        FROM user_activity_monthly GROUP BY 1, 2, 3
+        EXCEPT SELECT year, account_id, user_id, months FROM user_active_months) y)
+    + (SELECT count(*) FROM (
+        SELECT harmony_month_era(month), user_id, bit_or(harmony_month_era_bit(month))
+        FROM user_activity_monthly GROUP BY 1, 2
+        EXCEPT SELECT era, user_id, months FROM user_month_bits) bits)
     + (SELECT count(*) FROM event_counts_daily) - (SELECT count(*) FROM (
         SELECT DISTINCT definition_id, (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0)
         FROM events) c) AS differences`);
