@@ -1,3 +1,4 @@
+import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
 
 /** Runs one parameterised statement inside the current transaction and returns its rows. */
@@ -42,12 +43,13 @@ export function utcMonth(instant: Date): string {
 
 /**
  * A value written into SQL text: null, a string or number, or an array of those (as an array
- * literal). For statements sent without parameters (several statements in one message).
+ * literal). For statements sent without parameters (several statements in one message);
+ * pg's escapeLiteral reads the same whatever standard_conforming_strings says.
  */
 export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (Array.isArray(value)) return quoted(`{${value.map(arrayElement).join(',')}}`);
-  return quoted(value instanceof Date ? value.toISOString() : String(value));
+  if (Array.isArray(value)) return escapeLiteral(`{${value.map(arrayElement).join(',')}}`);
+  return escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
 }
 
 const NEEDS_ESCAPE = /[\\"]/;
@@ -58,10 +60,4 @@ function arrayElement(value: unknown): string {
   const text = value instanceof Date ? value.toISOString() : String(value);
   // Ids, dates and times (most elements) hold neither character: no replace to run.
   return NEEDS_ESCAPE.test(text) ? `"${text.replace(NEEDS_ESCAPE_ALL, '\\$&')}"` : `"${text}"`;
-}
-
-/** A string constant that reads the same whatever standard_conforming_strings says. */
-function quoted(text: string): string {
-  const body = text.replace(/'/g, "''");
-  return text.includes('\\') ? `E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
 }
