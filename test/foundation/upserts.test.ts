@@ -72,6 +72,18 @@ describe('accounts', () => {
     expect(empty).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.externalId' });
   });
 
+  test('traits must be a JSON object', async () => {
+    const { body } = await t.graphql(UPSERT_ACCOUNT, {
+      input: { externalId: 'json', traits: [1, 2] },
+    });
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0].message).toContain('JSON');
+    const stored = await t.query(UPSERT_ACCOUNT, {
+      input: { externalId: 'json', traits: { tier: 'gold', seats: [1, 2] } },
+    });
+    expect(stored.upsertAccount.traits).toEqual({ tier: 'gold', seats: [1, 2] });
+  });
+
   test('a plural upsert is one transaction: one bad item stores nothing, and the error names its index', async () => {
     const mutation =
       'mutation($inputs: [UpsertAccountInput!]!) { upsertAccounts(inputs: $inputs) { externalId } }';

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from '../shared/scalars';
 import { TimestampedEntity } from '../shared/columns';
 
 @ObjectType({ description: 'A customer company.' })
@@ -30,7 +30,7 @@ export class Account extends TimestampedEntity {
   @Column({ type: 'integer', nullable: true })
   employeeCount: number | null;
 
-  @Field(() => GraphQLJSONObject)
+  @Field(() => GraphQLJSON)
   @Column({ type: 'jsonb', default: {} })
   traits: Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from '../shared/scalars';
 import { z } from 'zod';
 import { PageArgs } from '../shared/connection';
 
@@ -20,7 +20,7 @@ export class UpsertAccountInput {
   @Field(() => Int, { nullable: true })
   employeeCount?: number | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Merged into the stored traits.' })
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Merged into the stored traits.' })
   traits?: Record<string, unknown> | null;
 
   @Field(() => Boolean, { nullable: true })

@@ -6,7 +6,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from '../shared/scalars';
 
 @ObjectType({
   description:
@@ -63,11 +63,11 @@ export class EventDefinitionChange {
   @Column({ type: 'text' })
   change: string;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'The fields before the change.' })
+  @Field(() => GraphQLJSON, { nullable: true, description: 'The fields before the change.' })
   @Column({ type: 'jsonb', nullable: true })
   before: Record<string, unknown> | null;
 
-  @Field(() => GraphQLJSONObject, { description: 'The fields after the change.' })
+  @Field(() => GraphQLJSON, { description: 'The fields after the change.' })
   @Column({ type: 'jsonb' })
   after: Record<string, unknown>;
 

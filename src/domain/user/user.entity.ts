@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from '../shared/scalars';
 import { TimestampedEntity } from '../shared/columns';
 
 @ObjectType({ description: 'A person using the product; may belong to several accounts.' })
@@ -22,7 +22,7 @@ export class User extends TimestampedEntity {
   @Column({ type: 'text', nullable: true })
   name: string | null;
 
-  @Field(() => GraphQLJSONObject)
+  @Field(() => GraphQLJSON)
   @Column({ type: 'jsonb', default: {} })
   traits: Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from '../shared/scalars';
 import { z } from 'zod';
 import { externalIdSchema } from '../account/account.inputs';
 import { PageArgs } from '../shared/connection';
@@ -15,7 +15,7 @@ export class UpsertUserInput {
   @Field(() => String, { nullable: true })
   name?: string | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Merged into the stored traits.' })
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Merged into the stored traits.' })
   traits?: Record<string, unknown> | null;
 
   @Field(() => Boolean, { nullable: true })

@@ -1,4 +1,4 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from '../../domain/shared/scalars';
 import { ArgsType, Field, Float, InputType } from 'type-graphql';
 import { GrainEnum, MetricCompareEnum, RelativeWindowEnum } from './metric.types';
 
@@ -81,7 +81,7 @@ export class MetricQueryArgs {
 
 @InputType({ description: 'A metric definition, in the same shape as a YAML catalog entry.' })
 export class DefineMetricInput {
-  @Field(() => GraphQLJSONObject, {
+  @Field(() => GraphQLJSON, {
     nullable: true,
     description: 'The definition as an object.',
   })

@@ -1,4 +1,4 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from '../../domain/shared/scalars';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { COMPARISONS, GRAINS, RELATIVE_WINDOWS } from '../windows';
 import { TIERS } from '../definition';
@@ -59,7 +59,7 @@ export class MetricDefinitionVersion {
   @Field()
   reason: string;
 
-  @Field(() => GraphQLJSONObject, { description: 'The definition as stored (events by id).' })
+  @Field(() => GraphQLJSON, { description: 'The definition as stored (events by id).' })
   definition: Record<string, unknown>;
 }
 
@@ -97,7 +97,7 @@ export class MetricDefinitionType {
   @Field()
   updatedAt: Date;
 
-  @Field(() => GraphQLJSONObject)
+  @Field(() => GraphQLJSON)
   definition: Record<string, unknown>;
 }
 
@@ -124,7 +124,7 @@ export class MetricPoint {
   @Field(() => Float)
   value: number;
 
-  @Field(() => GraphQLJSONObject, { description: 'Group-by values, e.g. { "plan": "pro" }.' })
+  @Field(() => GraphQLJSON, { description: 'Group-by values, e.g. { "plan": "pro" }.' })
   dimensions: Record<string, string>;
 }
 
