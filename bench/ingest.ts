@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/db/data-source';
+import { createRandom } from '../src/demo/random';
 import { createServer } from '../src/server/app';
 import { createServices } from '../src/server/services';
 import { createLogger } from '../src/shared/logger';
@@ -145,8 +146,9 @@ async function serve(): Promise<void> {
 function buildBatches(): string[] {
   const bodies: string[] = [];
   const now = Date.now();
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  // A real generator: a hand-rolled LCG overflowed 2^53 and cycled over a quarter of the users.
+  const rng = createRandom(42);
+  const random = () => rng.float();
   for (let start = 0; start < EVENTS; start += BATCH) {
     const batch = [];
     for (let i = start; i < Math.min(start + BATCH, EVENTS); i++) {
