@@ -8,7 +8,7 @@ import {
 import { userExclusionSql } from './activity';
 import { accountConditions, groupingSql, needsPlan } from './dimensions';
 import type { CompileRequest } from './request';
-import { SqlParams, tidy, type CompiledSql } from './sql-params';
+import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
 import { accountPlanCte, bucketsCte } from './subscription-state';
 
 type EventMetric = CountMetric | CountDistinctMetric | AggregateMetric;
@@ -85,7 +85,7 @@ export function compileEventMetric(definition: EventMetric, request: CompileRequ
     FROM x
     LEFT JOIN accounts a ON a.id = x.account_id
     ${planJoin}
-    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    ${whereSql(conditions)}
     GROUP BY x.bucket${grouping.groupBy}`),
     params: params.values,
   };
@@ -107,7 +107,7 @@ function compileAccountColumn(definition: AggregateMetric, request: CompileReque
     FROM buckets b
     JOIN accounts a ON a.created_at < b.ends_at
     ${plan ? 'LEFT JOIN account_plan ap ON ap.account_id = a.id' : ''}
-    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,
   };

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { RevenueMeasure, RevenueMetric } from '../definition';
 import { accountConditions, groupingSql } from './dimensions';
 import type { CompileRequest } from './request';
-import { SqlParams, tidy, type CompiledSql } from './sql-params';
+import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
 import { bucketsCte, mrrAtInstantsCtes } from './subscription-state';
 
 const SNAPSHOT: RevenueMeasure[] = ['mrr', 'arr', 'paying_accounts', 'arpa'];
@@ -53,7 +53,7 @@ function compileSnapshot(measure: RevenueMeasure, request: CompileRequest): Comp
     JOIN subscription_mrr sm ON sm.at = b.starts_at
     JOIN accounts a ON a.id = sm.account_id
     LEFT JOIN plans pl ON pl.id = sm.plan_id
-    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,
   };
@@ -84,7 +84,7 @@ function compilePaidAccountRatio(request: CompileRequest): CompiledSql {
     JOIN accounts a ON (a.created_at <= b.starts_at OR EXISTS (
       SELECT 1 FROM subscription_history h WHERE h.account_id = a.id AND h.effective_at <= b.starts_at))
     LEFT JOIN account_mrr am ON am.at = b.starts_at AND am.account_id = a.id
-    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,
   };
@@ -148,7 +148,7 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
     JOIN movements mv ON mv.month_at >= b.starts_at AND mv.month_at < b.ends_at
     JOIN first_paid fp ON fp.account_id = mv.account_id
     JOIN accounts a ON a.id = mv.account_id
-    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,
   };
@@ -180,7 +180,7 @@ function compileRetention(measure: RevenueMeasure, request: CompileRequest): Com
     JOIN account_mrr cohort ON cohort.at = b.starts_at
     LEFT JOIN account_mrr later ON later.at = b.ends_at AND later.account_id = cohort.account_id
     JOIN accounts a ON a.id = cohort.account_id
-    ${conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,
   };

@@ -25,3 +25,8 @@ export function tidy(sql: string): string {
     .replace(/^ {4}/gm, '')
     .trim();
 }
+
+/** `WHERE a AND b …`, or nothing when there are no conditions. */
+export function whereSql(conditions: string[]): string {
+  return conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : '';
+}

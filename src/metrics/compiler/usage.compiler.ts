@@ -3,7 +3,7 @@ import { compileActiveUsersFromMonthBits } from './active-users-bits.compiler';
 import { activityCte, daysInBucketSql, userExclusionSql } from './activity';
 import { accountConditions, accountScope, groupingSql, needsPlan } from './dimensions';
 import type { CompileRequest } from './request';
-import { SqlParams, tidy, type CompiledSql } from './sql-params';
+import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
 import { accountPlanCte, bucketsCte, mrrAtInstantsCtes } from './subscription-state';
 
 /** Usage metrics: activity from the rollups (or raw events for non-UTC days). */
@@ -20,10 +20,6 @@ export function compileUsage(definition: UsageMetric, request: CompileRequest): 
     case 'pql_accounts':
       return compilePqlAccounts(request, definition.min_active_users ?? 3);
   }
-}
-
-function whereSql(conditions: string[]): string {
-  return conditions.length ? `WHERE ${conditions.join('\n      AND ')}` : '';
 }
 
 /** Distinct active users or accounts per bucket; stickiness = average DAU / active users. */
