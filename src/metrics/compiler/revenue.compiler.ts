@@ -29,14 +29,11 @@ export function compileRevenue(definition: RevenueMetric, request: CompileReques
 /** MRR-like values at each bucket's first instant (a month's MRR is its first day's). */
 function compileSnapshot(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
   const params = new SqlParams();
-  const ctes = [
-    mrrAtInstantsCtes(
-      params,
-      request.buckets.map((b) => b.start),
-      request.accountIds,
-    ),
-    bucketsCte(params, request.buckets),
-  ];
+  const ctes = mrrAndBucketCtes(
+    params,
+    request,
+    request.buckets.map((b) => b.start),
+  );
   const grouping = groupingSql(request, 'pl.code');
   const conditions = accountConditions(request, params, 'pl.code', 'sm.account_id');
   const value = {
@@ -65,14 +62,11 @@ function compileSnapshot(measure: RevenueMeasure, request: CompileRequest): Comp
  */
 function compilePaidAccountRatio(request: CompileRequest): CompiledSql {
   const params = new SqlParams();
-  const ctes = [
-    mrrAtInstantsCtes(
-      params,
-      request.buckets.map((b) => b.start),
-      request.accountIds,
-    ),
-    bucketsCte(params, request.buckets),
-  ];
+  const ctes = mrrAndBucketCtes(
+    params,
+    request,
+    request.buckets.map((b) => b.start),
+  );
   const grouping = groupingSql(request, 'NULL');
   const conditions = accountConditions(request, params, 'NULL', 'a.id');
   return {
@@ -101,10 +95,7 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
   const months = request.monthStarts;
   const previous = months.map((m) => previousMonthStart(m, request.timezone));
   const tz = params.add(request.timezone, 'text');
-  const ctes = [
-    mrrAtInstantsCtes(params, [...months, ...previous], request.accountIds),
-    bucketsCte(params, request.buckets),
-  ];
+  const ctes = mrrAndBucketCtes(params, request, [...months, ...previous]);
   const monthsSql = params.add(months, 'timestamptz[]');
   const previousSql = params.add(previous, 'timestamptz[]');
   const grouping = groupingSql(request, 'NULL');
@@ -161,10 +152,7 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
 function compileRetention(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
   const params = new SqlParams();
   const instants = request.buckets.flatMap((b) => [b.start, b.end]);
-  const ctes = [
-    mrrAtInstantsCtes(params, instants, request.accountIds),
-    bucketsCte(params, request.buckets),
-  ];
+  const ctes = mrrAndBucketCtes(params, request, instants);
   const grouping = groupingSql(request, 'NULL');
   const conditions = accountConditions(request, params, 'NULL', 'cohort.account_id');
   const value = {
@@ -189,4 +177,12 @@ function compileRetention(measure: RevenueMeasure, request: CompileRequest): Com
 /** The local month start before a local month start. */
 function previousMonthStart(monthStart: Date, timezone: string): Date {
   return DateTime.fromJSDate(monthStart, { zone: timezone }).minus({ months: 1 }).toJSDate();
+}
+
+/** Every revenue statement starts from account MRR at some instants and the request's buckets. */
+function mrrAndBucketCtes(params: SqlParams, request: CompileRequest, instants: Date[]): string[] {
+  return [
+    mrrAtInstantsCtes(params, instants, request.accountIds),
+    bucketsCte(params, request.buckets),
+  ];
 }
