@@ -4,11 +4,17 @@
  * table of the same shape, partitioning and indexes, in the same run. Prints
  * `harmony: N events/s`, `copy: N events/s` and, last, `ingest/copy ratio: X`.
  *
+ * Also prints the CPU each side spent per event (Harmony's server process, its PostgreSQL
+ * backends read from /proc, the load client): on a machine where they share the cores, that says
+ * where the time goes.
+ *
  * Options (environment): BENCH_EVENTS (default 200000), BENCH_BATCH (500), BENCH_CONCURRENCY (4),
- * BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE_DIR (writes
+ * a V8 CPU profile of the server there).
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
@@ -63,12 +69,16 @@ async function main(): Promise<void> {
     process.stderr.write(
       `sending ${EVENTS} events in ${bodies.length} batches of ${BATCH}, ${CONCURRENCY} connections...\n`,
     );
+    const backendsBefore = await backendCpuSeconds(dataSource);
+    const clientCpuAtStart = process.cpuUsage();
     const harmonySeconds = await sendAll(
       `http://127.0.0.1:${server.port}/v1/batch`,
       server.key,
       bodies,
     );
-    await server.stop();
+    const clientCpu = process.cpuUsage(clientCpuAtStart);
+    const postgresCpuSeconds = await postgresCpuSince(dataSource, backendsBefore);
+    const serverCpuSeconds = await server.stop();
     const [{ stored }] = await dataSource.query(`SELECT count(*)::int AS stored FROM events`);
     if (stored !== EVENTS) throw new Error(`expected ${EVENTS} events stored, found ${stored}`);
     const rollupsExact = await rollupsEqualRecount(dataSource);
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `events: ${EVENTS} (batches of ${BATCH}, ${CONCURRENCY} connections); rollups equal a recount: ${rollupsExact ? 'yes' : 'NO'}`,
+        `CPU per event: server ${perEvent(serverCpuSeconds)}, postgres ${perEvent(postgresCpuSeconds)}, load client ${perEvent((clientCpu.user + clientCpu.system) / 1e6)}`,
         `harmony: ${Math.round(harmonyRate)} events/s (${harmonySeconds.toFixed(2)} s)`,
         `copy: ${Math.round(copyRate)} events/s (${copySeconds.toFixed(2)} s)`,
         `ingest/copy ratio: ${(harmonyRate / copyRate).toFixed(2)}`,
@@ -90,7 +101,12 @@ async function main(): Promise<void> {
   }
 }
 
-type ServerProcess = { port: number; key: string; stop(): Promise<void> };
+type ServerProcess = {
+  port: number;
+  key: string;
+  /** Stops the server; resolves with the CPU seconds it used while serving. */
+  stop(): Promise<number>;
+};
 
 /**
  * The server runs in a child process, as in production: the load client must not share its
@@ -99,7 +115,15 @@ type ServerProcess = { port: number; key: string; stop(): Promise<void> };
 async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
   const child = fork(__filename, [SERVE], {
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    // The flags `npm start` runs the server with, plus ts-node (and a CPU profile on request).
+    execArgv: [
+      '--max-semi-space-size=64',
+      '-r',
+      'ts-node/register/transpile-only',
+      ...(process.env.BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+        : []),
+    ],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const { port, key } = await new Promise<{ port: number; key: string }>((resolve, reject) => {
@@ -110,8 +134,13 @@ async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
     port,
     key,
     stop: async () => {
+      const usage = new Promise<number>((resolve) =>
+        child.once('message', (message) => resolve((message as { cpuSeconds: number }).cpuSeconds)),
+      );
       child.send('stop');
+      const cpuSeconds = await usage;
       await exited;
+      return cpuSeconds;
     },
   };
 }
@@ -134,7 +163,10 @@ async function serve(): Promise<void> {
   const server = await createServer(services, createLogger('warn'));
   const port = await server.listen(0, '127.0.0.1');
   const { key } = await services.apiKeys.create('bench', ['ingest']);
+  const cpuAtStart = process.cpuUsage();
   process.once('message', async () => {
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.send!({ cpuSeconds: (cpu.user + cpu.system) / 1e6 });
     await server.close();
     await dataSource.destroy();
     process.exit(0);
@@ -206,10 +238,14 @@ async function rollupsEqualRecount(dataSource: {
         FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
         EXCEPT SELECT day, account_id, user_id, event_count FROM user_activity_daily) b)
     + (SELECT count(*) FROM (
-        SELECT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0),
-          user_id, count(*)
-        FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3
-        EXCEPT SELECT month, account_id, user_id, event_count FROM user_activity_monthly) m)
+        SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date,
+          coalesce(account_id, 0), user_id
+        FROM events WHERE user_id IS NOT NULL
+        EXCEPT SELECT month, account_id, user_id FROM user_activity_monthly) m)
+    + (SELECT count(*) FROM user_activity_monthly) - (SELECT count(*) FROM (
+        SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date,
+          coalesce(account_id, 0), user_id
+        FROM events WHERE user_id IS NOT NULL) mc)
     + (SELECT count(*) FROM (
         SELECT extract(year FROM month)::int, account_id, user_id,
           bit_or(1 << (extract(month FROM month)::int - 1))
@@ -266,6 +302,45 @@ async function copySameRows(databaseUrl: string): Promise<number> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * CPU seconds each PostgreSQL backend of the bench database used, read from /proc: a diagnostic
+ * only, empty when the server is not on this machine.
+ */
+async function backendCpuSeconds(dataSource: {
+  query(sql: string): Promise<any[]>;
+}): Promise<Map<number, number>> {
+  const rows: Array<{ pid: number }> = await dataSource.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  const ticksPerSecond = 100;
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    } catch {
+      // Not on this machine, or already gone.
+    }
+  }
+  return seconds;
+}
+
+async function postgresCpuSince(
+  dataSource: { query(sql: string): Promise<any[]> },
+  before: Map<number, number>,
+): Promise<number | null> {
+  const after = await backendCpuSeconds(dataSource);
+  if (after.size === 0) return null;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+function perEvent(seconds: number | null): string {
+  return seconds === null ? 'n/a' : `${((seconds / EVENTS) * 1e6).toFixed(1)} µs`;
 }
 
 function withDatabase(url: string, name: string): string {

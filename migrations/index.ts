@@ -3,6 +3,7 @@ import { Events1764000001000 } from './1764000001000-Events';
 import { MetricDefinitions1764000004400 } from './1764000004400-MetricDefinitions';
 import { UserActiveMonths1764000004410 } from './1764000004410-UserActiveMonths';
 import { LastSeenIsNotAnEdit1764000004520 } from './1764000004520-LastSeenIsNotAnEdit';
+import { MonthlyActivityIsPresence1764000005000 } from './1764000005000-MonthlyActivityIsPresence';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   MetricDefinitions1764000004400,
   UserActiveMonths1764000004410,
   LastSeenIsNotAnEdit1764000004520,
+  MonthlyActivityIsPresence1764000005000,
 ];

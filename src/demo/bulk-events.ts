@@ -194,12 +194,11 @@ export async function loadStagedEvents(manager: EntityManager): Promise<number> 
        last_at = greatest(user_activity_daily.last_at, EXCLUDED.last_at)`,
   );
   await manager.query(
-    `INSERT INTO user_activity_monthly (month, account_id, user_id, event_count)
-     SELECT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0),
-            user_id, count(*)
-     FROM ${STAGE} WHERE user_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-     ON CONFLICT (month, account_id, user_id)
-     DO UPDATE SET event_count = user_activity_monthly.event_count + EXCLUDED.event_count`,
+    `INSERT INTO user_activity_monthly (month, account_id, user_id)
+     SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date,
+            coalesce(account_id, 0), user_id
+     FROM ${STAGE} WHERE user_id IS NOT NULL ORDER BY 1, 2, 3
+     ON CONFLICT (month, account_id, user_id) DO NOTHING`,
   );
   for (const [table, column] of [
     ['users', 'user_id'],

@@ -15,8 +15,8 @@ import { GroupCommit } from './group-commit';
 import { EventPartitions } from './partitions';
 import { LastSeenFloor } from './last-seen-floor';
 import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
-import type { Sql } from './sql';
-import { transactionEndingWith, type TransactionWork } from './transaction';
+import { copyRow, type Sql } from './sql';
+import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 
 export type WriteResult = { stored: number; duplicates: number };
@@ -137,7 +137,6 @@ export class IngestWriter {
       if (fact.userId) seen(users, fact.userId, fact.occurredAt);
       if (fact.accountId) seen(accounts, fact.accountId, fact.occurredAt);
     }
-    await insertEvents(sql, eventMessages, facts);
     const seenTimes = { users: seenTimesOf(users), accounts: seenTimesOf(accounts) };
     // Last, sent with the COMMIT: rollup, user and account rows are the contended locks, so
     // they are taken at the very end and held only until the commit.
@@ -146,7 +145,8 @@ export class IngestWriter {
     addEntityWrites(final, 'users', this.lastSeen.dropKnown('users', users));
     addEntityWrites(final, 'accounts', this.lastSeen.dropKnown('accounts', accounts));
     const last = [final.text(), emptiedCountsStatement(deltas)].filter((s) => s !== null);
-    return { value: { stored, learned, seen: seenTimes }, last };
+    const copy = eventsCopy(eventMessages, facts);
+    return { value: { stored, learned, seen: seenTimes }, copy, last };
   }
 }
 
@@ -257,35 +257,33 @@ function seen(target: Map<string, EntityChange>, id: string, at: Date): void {
   else if (!change.seenAt || change.seenAt < at) change.seenAt = at;
 }
 
+const EVENT_COLUMNS = `definition_id, type, user_id, anonymous_id, account_id, occurred_at,
+  received_at, message_id, properties, context`;
+
 /**
- * One multi-row INSERT for every event of the batch. Properties and contexts travel as one JSON
- * array each: cheaper to send and to parse than a `jsonb[]` literal with every quote escaped.
+ * Every event of the batch as one COPY: PostgreSQL's cheapest way in, at about the cost of the
+ * index updates alone.
  */
-async function insertEvents(
-  sql: Sql,
-  messages: IngestMessage[],
-  facts: EventFact[],
-): Promise<void> {
-  if (messages.length === 0) return;
-  const elements = (param: string) =>
-    `ARRAY(SELECT e FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n)`;
-  await sql(
-    `INSERT INTO events (definition_id, type, user_id, anonymous_id, account_id, occurred_at,
-                         received_at, message_id, properties, context)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
-                          $6::timestamptz[], $7::timestamptz[], $8::text[], ${elements('$9')},
-                          ${elements('$10')})`,
-    [
-      facts.map((f) => f.definitionId),
-      messages.map((m) => m.type),
-      facts.map((f) => f.userId),
-      messages.map((m) => m.anonymousId),
-      facts.map((f) => f.accountId),
-      facts.map((f) => f.occurredAt.toISOString()),
-      messages.map((m) => m.receivedAt.toISOString()),
-      messages.map((m) => m.messageId),
-      JSON.stringify(messages.map((m) => m.properties)),
-      JSON.stringify(messages.map((m) => m.context)),
-    ],
-  );
+function eventsCopy(messages: IngestMessage[], facts: EventFact[]): CopyLoad | null {
+  if (messages.length === 0) return null;
+  const lines: string[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    const f = facts[i];
+    lines.push(
+      copyRow([
+        f.definitionId,
+        m.type,
+        f.userId,
+        m.anonymousId,
+        f.accountId,
+        f.occurredAt.toISOString(),
+        m.receivedAt.toISOString(),
+        m.messageId,
+        JSON.stringify(m.properties),
+        JSON.stringify(m.context),
+      ]),
+    );
+  }
+  return { statement: `COPY events (${EVENT_COLUMNS}) FROM STDIN`, data: lines.join('') };
 }

@@ -21,7 +21,8 @@ type Entry<V> = { key: [string, string, string]; value: V };
 export class RollupDeltas {
   readonly counts = new Map<string, Entry<number>>();
   readonly daily = new Map<string, Entry<UserActivity>>();
-  readonly monthly = new Map<string, Entry<number>>();
+  /** Presence only: the monthly rollup records who was active, not how much. */
+  readonly monthly = new Map<string, Entry<true>>();
 
   /** A new event. */
   add(fact: EventFact): void {
@@ -58,19 +59,18 @@ export class RollupDeltas {
     const userId = fact.userId!;
     const dayKey = `${day}|${account}|${userId}`;
     const activity = this.daily.get(dayKey)?.value;
-    if (!activity) {
-      const value = { count: 1, firstAt: fact.occurredAt, lastAt: fact.occurredAt };
-      this.daily.set(dayKey, { key: [day, account, userId], value });
-    } else {
+    if (activity) {
       activity.count += 1;
       if (fact.occurredAt < activity.firstAt) activity.firstAt = fact.occurredAt;
       if (fact.occurredAt > activity.lastAt) activity.lastAt = fact.occurredAt;
+      return; // the day's first event already marked the month
     }
+    const value = { count: 1, firstAt: fact.occurredAt, lastAt: fact.occurredAt };
+    this.daily.set(dayKey, { key: [day, account, userId], value });
     const month = day.slice(0, 8) + '01';
     const monthKey = `${month}|${account}|${userId}`;
-    const entry = this.monthly.get(monthKey);
-    if (entry) entry.value += 1;
-    else this.monthly.set(monthKey, { key: [month, account, userId], value: 1 });
+    if (!this.monthly.has(monthKey))
+      this.monthly.set(monthKey, { key: [month, account, userId], value: true });
   }
 }
 
@@ -178,7 +178,7 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
   if (monthly.length) {
     statement.add(
       'rollup_monthly',
-      `INSERT INTO user_activity_monthly (month, account_id, user_id, event_count)
+      `INSERT INTO user_activity_monthly (month, account_id, user_id)
        SELECT * FROM unnest(${statement.param(
          monthly.map(([k]) => k[0]),
          'date[]',
@@ -190,13 +190,9 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
          ${statement.param(
            monthly.map(([k]) => k[2]),
            'bigint[]',
-         )},
-         ${statement.param(
-           monthly.map(([, n]) => n),
-           'bigint[]',
          )})
-       ON CONFLICT (month, account_id, user_id)
-       DO UPDATE SET event_count = user_activity_monthly.event_count + EXCLUDED.event_count`,
+       -- Already there: nothing to write, no row locked.
+       ON CONFLICT (month, account_id, user_id) DO NOTHING`,
     );
   }
 }

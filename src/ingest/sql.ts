@@ -1,4 +1,3 @@
-import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
 
 /** Runs one parameterised statement inside the current transaction and returns its rows. */
@@ -43,13 +42,23 @@ export function utcMonth(instant: Date): string {
 
 /**
  * A value written into SQL text: null, a string or number, or an array of those (as an array
- * literal). For statements sent without parameters (several statements in one message);
- * pg's escapeLiteral reads the same whatever standard_conforming_strings says.
+ * literal). For statements sent without parameters (several statements in one message).
  */
 export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (Array.isArray(value)) return escapeLiteral(`{${value.map(arrayElement).join(',')}}`);
   return escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
+}
+
+/**
+ * pg's escapeLiteral, in two native passes instead of a character loop (hundreds of kilobytes
+ * per batch go through here). A backslash makes it an E'' string, so it reads the same
+ * whatever standard_conforming_strings says.
+ */
+export function escapeLiteral(text: string): string {
+  const quoted = text.replace(/'/g, "''");
+  if (!text.includes('\\')) return `'${quoted}'`;
+  return ` E'${quoted.replace(/\\/g, '\\\\')}'`;
 }
 
 const NEEDS_ESCAPE = /[\\"]/;
@@ -60,4 +69,29 @@ function arrayElement(value: unknown): string {
   const text = value instanceof Date ? value.toISOString() : String(value);
   // Ids, dates and times (most elements) hold neither character: no replace to run.
   return NEEDS_ESCAPE.test(text) ? `"${text.replace(NEEDS_ESCAPE_ALL, '\\$&')}"` : `"${text}"`;
+}
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_SPECIAL_ALL = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+/** One row of COPY's text format: tab-separated, `\N` for null, newline-terminated. */
+export function copyRow(values: Array<string | null>): string {
+  let row = '';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) row += '\t';
+    if (value === null) row += '\\N';
+    // Ids, times and most JSON hold none of the four characters: no replace to run.
+    else
+      row += COPY_SPECIAL.test(value)
+        ? value.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c])
+        : value;
+  }
+  return row + '\n';
 }

@@ -22,8 +22,8 @@ export async function rebuildActivityRollups(dataSource: DataSource): Promise<vo
       FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
     // The month bits follow through the statement trigger on user_activity_monthly.
     await manager.query(`
-      INSERT INTO user_activity_monthly (month, account_id, user_id, event_count)
-      SELECT date_trunc('month', day)::date, account_id, user_id, sum(event_count)
-      FROM user_activity_daily GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+      INSERT INTO user_activity_monthly (month, account_id, user_id)
+      SELECT DISTINCT date_trunc('month', day)::date, account_id, user_id
+      FROM user_activity_daily ORDER BY 1, 2, 3`);
   });
 }

@@ -1,4 +1,6 @@
-import { sqlLiteral } from '../../src/ingest/sql';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyRow, escapeLiteral, sqlLiteral } from '../../src/ingest/sql';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // The writer's last statements travel with COMMIT, without parameters: every value is written
@@ -19,6 +21,9 @@ const TRICKY = [
   ' padded ',
   'ünïcødé ✓',
   `'; DROP TABLE users; --`,
+  'tab\there',
+  'new\nline and\r\nreturn',
+  '\\N',
 ];
 
 test('strings read back unchanged', async () => {
@@ -53,4 +58,42 @@ test('JSON with escapes reads back as the same document', async () => {
 test('null is SQL NULL', async () => {
   const [row] = await db.dataSource.query(`SELECT ${sqlLiteral(null)}::text IS NULL AS missing`);
   expect(row.missing).toBe(true);
+});
+
+test('a backslash makes an E string, read the same whatever standard_conforming_strings says', async () => {
+  expect(escapeLiteral(`it's`)).toBe(`'it''s'`);
+  expect(escapeLiteral('a\\b')).toBe(` E'a\\\\b'`);
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    for (const setting of ['on', 'off']) {
+      await client.query(`SET standard_conforming_strings = ${setting}`);
+      const { rows } = await client.query(`SELECT ${escapeLiteral(`a\\b'c`)}::text AS value`);
+      expect(rows[0].value).toBe(`a\\b'c`);
+    }
+  } finally {
+    await client.end();
+  }
+});
+
+test('COPY rows read back unchanged: tabs, newlines, backslashes, and null apart from "\\N"', async () => {
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE TEMP TABLE copied (n int, value text, document jsonb)`);
+    const document = { text: 'say "hi"\n\ttabbed', path: 'C:\\temp' };
+    const rows = TRICKY.map((text, n) => copyRow([String(n), text, JSON.stringify(document)]));
+    rows.push(copyRow([String(TRICKY.length), null, null]));
+    await new Promise<void>((resolve, reject) => {
+      const stream = client.query(copyFrom(`COPY copied (n, value, document) FROM STDIN`));
+      stream.once('finish', resolve).once('error', reject);
+      stream.end(rows.join(''));
+    });
+    const { rows: back } = await client.query(`SELECT value, document FROM copied ORDER BY n`);
+    expect(back.map((row) => row.value)).toEqual([...TRICKY, null]);
+    for (const row of back.slice(0, -1)) expect(row.document).toEqual(document);
+    expect(back.at(-1).document).toBeNull();
+  } finally {
+    await client.end();
+  }
 });

@@ -18,11 +18,10 @@ afterAll(() => t.close());
 
 async function write(rows: Array<[string, number, number]>) {
   await t.db.dataSource.query(
-    `INSERT INTO user_activity_monthly (month, account_id, user_id, event_count)
-     SELECT * FROM unnest($1::date[], $2::bigint[], $3::bigint[], $4::bigint[])
-     ON CONFLICT (month, account_id, user_id)
-     DO UPDATE SET event_count = user_activity_monthly.event_count + EXCLUDED.event_count`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map(() => 1)],
+    `INSERT INTO user_activity_monthly (month, account_id, user_id)
+     SELECT * FROM unnest($1::date[], $2::bigint[], $3::bigint[])
+     ON CONFLICT (month, account_id, user_id) DO NOTHING`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
   );
 }
 

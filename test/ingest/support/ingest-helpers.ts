@@ -41,9 +41,9 @@ export async function rollupDifferences(dataSource: DataSource): Promise<unknown
              max(occurred_at) AS last_at
       FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3`,
     user_activity_monthly: `
-      SELECT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date AS month,
-             coalesce(account_id, 0) AS account_id, user_id, count(*)::bigint AS event_count
-      FROM events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3`,
+      SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date AS month,
+             coalesce(account_id, 0) AS account_id, user_id
+      FROM events WHERE user_id IS NOT NULL`,
   };
   const differences: unknown[] = [];
   for (const [table, recount] of Object.entries(recounts)) {
@@ -52,7 +52,7 @@ export async function rollupDifferences(dataSource: DataSource): Promise<unknown
         ? 'definition_id, day, account_id, event_count'
         : table === 'user_activity_daily'
           ? 'day, account_id, user_id, event_count, first_at, last_at'
-          : 'month, account_id, user_id, event_count';
+          : 'month, account_id, user_id';
     const rows = await dataSource.query(
       `(SELECT 'missing in ${table}' AS problem, * FROM (${recount}
           EXCEPT SELECT ${columns} FROM ${table}) a)
