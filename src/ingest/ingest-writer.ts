@@ -261,8 +261,8 @@ const EVENT_COLUMNS = `definition_id, type, user_id, anonymous_id, account_id, o
   received_at, message_id, properties, context`;
 
 /**
- * Every event of the batch as one COPY: PostgreSQL's cheapest way in, at about the cost of the
- * index updates alone.
+ * Every event of the batch as one COPY: PostgreSQL's cheapest way in (no array parameters to
+ * parse), and cheaper for Node to encode than ten parameter arrays.
  */
 function eventsCopy(messages: IngestMessage[], facts: EventFact[]): CopyLoad | null {
   if (messages.length === 0) return null;
