@@ -4,6 +4,7 @@ import { MetricDefinitions1764000004400 } from './1764000004400-MetricDefinition
 import { UserActiveMonths1764000004410 } from './1764000004410-UserActiveMonths';
 import { LastSeenIsNotAnEdit1764000004520 } from './1764000004520-LastSeenIsNotAnEdit';
 import { MonthlyActivityIsPresence1764000005000 } from './1764000005000-MonthlyActivityIsPresence';
+import { RoomForHotUpdates1764000006000 } from './1764000006000-RoomForHotUpdates';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   UserActiveMonths1764000004410,
   LastSeenIsNotAnEdit1764000004520,
   MonthlyActivityIsPresence1764000005000,
+  RoomForHotUpdates1764000006000,
 ];

@@ -15,7 +15,7 @@ import { GroupCommit } from './group-commit';
 import { EventPartitions } from './partitions';
 import { LastSeenFloor } from './last-seen-floor';
 import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
-import { copyRow, type Sql } from './sql';
+import { copyRow, sqlOf, type Sql } from './sql';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 
@@ -60,10 +60,11 @@ export class IngestWriter {
     await this.partitions.ensureFor(
       messages.filter((m) => EVENT_TYPES.has(m.type)).map((m) => m.occurredAt),
     );
+    const entities = await this.ensureEntities(messages);
     for (let attempt = 1; ; attempt++) {
       try {
         const { stored, learned, seen } = await transactionEndingWith(this.dataSource, (sql) =>
-          this.writeInTransaction(sql, messages, actor),
+          this.writeInTransaction(sql, messages, entities, actor),
         );
         this.definitions.remember(learned);
         this.lastSeen.remember(seen);
@@ -75,16 +76,15 @@ export class IngestWriter {
     }
   }
 
-  private async writeInTransaction(
-    sql: Sql,
-    batch: IngestMessage[],
-    actor: string,
-  ): Promise<TransactionWork<GroupOutcome>> {
-    const messages = await claimMessageIds(sql, batch);
-    const stored = new Set(messages.map((m) => m.messageId));
-    if (messages.length === 0)
-      return { value: { stored, learned: new Map(), seen: emptySeen() }, last: [] };
-
+  /**
+   * The users and accounts the messages name, created (bare, source `ingest`) when missing, each
+   * creation committed on its own before the batch's transaction. Inside that transaction, a new
+   * row's unique key would make every other batch naming the same user wait for the whole
+   * transaction to commit; a bare row is identity, not data, so it may outlive a batch that
+   * fails, and the client's retry reuses it.
+   */
+  private async ensureEntities(messages: IngestMessage[]): Promise<EntityIds> {
+    const sql = sqlOf(this.dataSource.manager);
     const userIds = await ensureByExternalId(
       sql,
       'users',
@@ -95,6 +95,20 @@ export class IngestWriter {
       'accounts',
       messages.flatMap((m) => [m.type === 'group' ? m.groupId : null, m.contextGroupId]),
     );
+    return { userIds, accountIds };
+  }
+
+  private async writeInTransaction(
+    sql: Sql,
+    batch: IngestMessage[],
+    { userIds, accountIds }: EntityIds,
+    actor: string,
+  ): Promise<TransactionWork<GroupOutcome>> {
+    const messages = await claimMessageIds(sql, batch);
+    const stored = new Set(messages.map((m) => m.messageId));
+    if (messages.length === 0)
+      return { value: { stored, learned: new Map(), seen: emptySeen() }, last: [] };
+
     await upsertMemberships(sql, membershipsOf(messages, userIds, accountIds));
     const links = await recordAnonymousIds(sql, anonymousLinksOf(messages, userIds));
     // Only events without context.groupId (and newly attributed ones) need the sole account.
@@ -144,7 +158,13 @@ export class IngestWriter {
     addRollupWrites(final, deltas);
     addEntityWrites(final, 'users', this.lastSeen.dropKnown('users', users));
     addEntityWrites(final, 'accounts', this.lastSeen.dropKnown('accounts', accounts));
-    const last = [final.text(), emptiedCountsStatement(deltas)].filter((s) => s !== null);
+    const last = [
+      process.env.EXP_NOHASH
+        ? 'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off'
+        : null,
+      final.text(),
+      emptiedCountsStatement(deltas),
+    ].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };
   }
@@ -235,6 +255,9 @@ function entityChangesOf(
   }
   return { users, accounts };
 }
+
+/** External id → id, for the users and for the accounts a group of messages names. */
+type EntityIds = { userIds: Map<string, string>; accountIds: Map<string, string> };
 
 type SeenTimes = { users: Map<string, Date>; accounts: Map<string, Date> };
 

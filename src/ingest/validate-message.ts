@@ -22,7 +22,13 @@ const idSchema = z
   .transform((value) => String(value).trim())
   .pipe(z.string().max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`))
   .nullish();
-const objectSchema = z.record(z.string(), z.unknown()).nullish();
+/** Traits, properties, context: any JSON object, taken as it is (a record schema copies every key). */
+const objectSchema = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    { message: 'expected a JSON object' },
+  )
+  .nullish();
 const timeSchema = z.string().nullish();
 
 const rawMessageSchema = z.looseObject({
