@@ -15,14 +15,13 @@ type UserActivity = { count: number; firstAt: Date; lastAt: Date };
 type Entry<V> = { key: [string, string, string]; value: V };
 
 /**
- * Changes to the three rollup tables a batch makes, summed per key before anything is written,
- * so each table gets one statement per batch. `account 0` stands for "no account".
+ * Changes to the daily rollup tables a batch makes, summed per key before anything is written,
+ * so each table gets one statement per batch. `account 0` stands for "no account". The monthly
+ * rollup follows from the daily one (see `addRollupWrites`).
  */
 export class RollupDeltas {
   readonly counts = new Map<string, Entry<number>>();
   readonly daily = new Map<string, Entry<UserActivity>>();
-  /** Presence only: the monthly rollup records who was active, not how much. */
-  readonly monthly = new Map<string, Entry<true>>();
 
   /** A new event. */
   add(fact: EventFact): void {
@@ -53,7 +52,6 @@ export class RollupDeltas {
     else this.counts.set(key, { key: [fact.definitionId, day, account], value: delta });
   }
 
-  /** `day` is the fact's UTC day; its month is the day's first seven characters. */
   private addActivity(fact: EventFact, day: string): void {
     const account = fact.accountId ?? '0';
     const userId = fact.userId!;
@@ -63,14 +61,10 @@ export class RollupDeltas {
       activity.count += 1;
       if (fact.occurredAt < activity.firstAt) activity.firstAt = fact.occurredAt;
       if (fact.occurredAt > activity.lastAt) activity.lastAt = fact.occurredAt;
-      return; // the day's first event already marked the month
+      return;
     }
     const value = { count: 1, firstAt: fact.occurredAt, lastAt: fact.occurredAt };
     this.daily.set(dayKey, { key: [day, account, userId], value });
-    const month = day.slice(0, 8) + '01';
-    const monthKey = `${month}|${account}|${userId}`;
-    if (!this.monthly.has(monthKey))
-      this.monthly.set(monthKey, { key: [month, account, userId], value: true });
   }
 }
 
@@ -104,14 +98,16 @@ const sortedKeys = {
     sortedEntries(deltas.counts, [compareIds, compareDates, compareIds]),
   daily: (deltas: RollupDeltas) =>
     sortedEntries(deltas.daily, [compareDates, compareIds, compareIds]),
-  monthly: (deltas: RollupDeltas) =>
-    sortedEntries(deltas.monthly, [compareDates, compareIds, compareIds]),
 };
 
 /**
  * Adds the deltas to the rollup tables, as CTEs of the batch's final statement. Keys are
  * written in primary-key order: two batches touching the same rows lock them in the same order
  * and wait instead of deadlocking.
+ *
+ * The monthly rollup (who was active in which account and month) gets a key only from daily
+ * rows this statement created: a daily row that was already there was written together with
+ * its month, so checking the month again would cost an index probe per row and change nothing.
  */
 export function addRollupWrites(statement: CombinedStatement, deltas: RollupDeltas): void {
   const counts = sortedKeys.counts(deltas);
@@ -171,27 +167,16 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
        ON CONFLICT (day, account_id, user_id) DO UPDATE SET
          event_count = user_activity_daily.event_count + EXCLUDED.event_count,
          first_at = least(user_activity_daily.first_at, EXCLUDED.first_at),
-         last_at = greatest(user_activity_daily.last_at, EXCLUDED.last_at)`,
+         last_at = greatest(user_activity_daily.last_at, EXCLUDED.last_at)
+       -- xmax is 0 only on a row version this statement inserted.
+       RETURNING day, account_id, user_id, xmax = 0 AS created`,
     );
-  }
-  const monthly = sortedKeys.monthly(deltas);
-  if (monthly.length) {
     statement.add(
       'rollup_monthly',
       `INSERT INTO user_activity_monthly (month, account_id, user_id)
-       SELECT * FROM unnest(${statement.param(
-         monthly.map(([k]) => k[0]),
-         'date[]',
-       )},
-         ${statement.param(
-           monthly.map(([k]) => k[1]),
-           'bigint[]',
-         )},
-         ${statement.param(
-           monthly.map(([k]) => k[2]),
-           'bigint[]',
-         )})
-       -- Already there: nothing to write, no row locked.
+       SELECT DISTINCT date_trunc('month', day::timestamp)::date, account_id, user_id FROM rollup_daily
+       WHERE created ORDER BY 1, 2, 3
+       -- Already there (another batch's day in the same month): nothing written, no row locked.
        ON CONFLICT (month, account_id, user_id) DO NOTHING`,
     );
   }
