@@ -88,8 +88,8 @@ function ingestErrorHandler(logger: Logger): ErrorRequestHandler {
     if (status === 413) return send(response, 'PAYLOAD_TOO_LARGE', 'Request body over 500 KB');
     if (status >= 400 && status < 500)
       return send(response, 'BAD_USER_INPUT', `Invalid request: ${error.message}`);
-    logger.error({ err: error }, 'ingestion request failed; nothing was stored');
-    send(response, 'INTERNAL_SERVER_ERROR', 'Internal server error; nothing was stored, retry');
+    logger.error({ err: error }, 'ingestion request failed; no message was stored');
+    send(response, 'INTERNAL_SERVER_ERROR', 'Internal server error; no message was stored, retry');
   };
 }
 

@@ -297,3 +297,38 @@ test('a lastSeenAt-only change leaves updatedAt alone; a real edit moves it', as
     expect(row.updated_at.getTime()).toBeGreaterThan(seen[i].updated_at.getTime()),
   );
 });
+
+test('a new user is created before its batch: a failed batch leaves it bare, the retry stores once', async () => {
+  // Stands in for any failure inside the batch's transaction, after the user was created.
+  await rows(`
+    CREATE FUNCTION test_refuse_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.message_id = 'bare-2' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      RETURN NEW;
+    END $$`);
+  await rows(`CREATE TRIGGER test_refuse_event BEFORE INSERT ON events
+              FOR EACH ROW EXECUTE FUNCTION test_refuse_event()`);
+  const batch = [
+    { type: 'identify', userId: 'bare', messageId: 'bare-1', traits: { name: 'Bea' } },
+    { type: 'track', userId: 'bare', event: 'Bare Event', messageId: 'bare-2' },
+  ];
+  const failed = await postIngest(t.baseUrl, 'batch', { batch }, t.keys.ingest);
+  expect(failed.status).toBe(500);
+  expect(failed.body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+  const bare = await rows(`SELECT id, name, source FROM users WHERE external_id = 'bare'`);
+  expect(bare).toEqual([{ id: expect.any(String), name: null, source: 'ingest' }]);
+  const stored = () =>
+    rows(`SELECT message_id FROM event_message_ids WHERE message_id LIKE 'bare-%' ORDER BY 1`);
+  expect(await stored()).toEqual([]);
+
+  await rows(`DROP TRIGGER test_refuse_event ON events; DROP FUNCTION test_refuse_event()`);
+  expect((await send(batch)).stored).toBe(2);
+  expect(await rows(`SELECT id, name FROM users WHERE external_id = 'bare'`)).toEqual([
+    { id: bare[0].id, name: 'Bea' },
+  ]);
+  expect(await stored()).toEqual([{ message_id: 'bare-1' }, { message_id: 'bare-2' }]);
+  expect(
+    await rows(`SELECT count(*)::int AS n FROM events WHERE message_id LIKE 'bare-%'`),
+  ).toEqual([{ n: 1 }]);
+  expect(await rollupDifferences(t.db.dataSource)).toEqual([]);
+});
