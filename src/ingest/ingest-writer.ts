@@ -158,13 +158,7 @@ export class IngestWriter {
     addRollupWrites(final, deltas);
     addEntityWrites(final, 'users', this.lastSeen.dropKnown('users', users));
     addEntityWrites(final, 'accounts', this.lastSeen.dropKnown('accounts', accounts));
-    const last = [
-      process.env.EXP_NOHASH
-        ? 'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off'
-        : null,
-      final.text(),
-      emptiedCountsStatement(deltas),
-    ].filter((s) => s !== null);
+    const last = [final.text(), emptiedCountsStatement(deltas)].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };
   }

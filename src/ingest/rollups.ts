@@ -57,14 +57,14 @@ export class RollupDeltas {
     const userId = fact.userId!;
     const dayKey = `${day}|${account}|${userId}`;
     const activity = this.daily.get(dayKey)?.value;
-    if (activity) {
-      activity.count += 1;
-      if (fact.occurredAt < activity.firstAt) activity.firstAt = fact.occurredAt;
-      if (fact.occurredAt > activity.lastAt) activity.lastAt = fact.occurredAt;
+    if (!activity) {
+      const value = { count: 1, firstAt: fact.occurredAt, lastAt: fact.occurredAt };
+      this.daily.set(dayKey, { key: [day, account, userId], value });
       return;
     }
-    const value = { count: 1, firstAt: fact.occurredAt, lastAt: fact.occurredAt };
-    this.daily.set(dayKey, { key: [day, account, userId], value });
+    activity.count += 1;
+    if (fact.occurredAt < activity.firstAt) activity.firstAt = fact.occurredAt;
+    if (fact.occurredAt > activity.lastAt) activity.lastAt = fact.occurredAt;
   }
 }
 
