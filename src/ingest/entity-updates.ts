@@ -1,5 +1,6 @@
 import type { CombinedStatement } from './combined-statement';
 import { sortedIds } from './sql';
+import { isoTimestamp } from './utc-text';
 
 /** What one batch changes on a user or account row; fields left undefined stay as stored. */
 export type EntityChange = {
@@ -33,7 +34,7 @@ export function addEntityWrites(
     const row: Record<string, unknown> = {
       id,
       traits: change.traits && Object.keys(change.traits).length ? change.traits : null,
-      seen: change.seenAt?.toISOString() ?? null,
+      seen: change.seenAt ? isoTimestamp(change.seenAt) : null,
     };
     for (const column of columns) {
       row[`set_${column}`] = column in change.columns;

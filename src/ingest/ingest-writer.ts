@@ -12,10 +12,12 @@ import {
 } from './identities';
 import { EVENT_TYPES, type IngestMessage } from './ingest-message';
 import { GroupCommit } from './group-commit';
+import { claimMessageIds } from './message-claims';
 import { EventPartitions } from './partitions';
 import { LastSeenFloor } from './last-seen-floor';
 import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
 import { copyRow, sqlOf, type Sql } from './sql';
+import { isoTimestamp } from './utc-text';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 
@@ -170,22 +172,6 @@ function firstOfEachMessageId(messages: IngestMessage[]): IngestMessage[] {
   return messages.filter((m) => !seenIds.has(m.messageId) && seenIds.add(m.messageId));
 }
 
-/**
- * Claims the batch's messageIds in the global dedup table; ids stored before (a retry, even one
- * with a different sentAt) are dropped here, in the same transaction as the events.
- */
-async function claimMessageIds(sql: Sql, messages: IngestMessage[]): Promise<IngestMessage[]> {
-  const rows = await sql<{ message_id: string }>(
-    `INSERT INTO event_message_ids (message_id, received_at)
-     SELECT id, at FROM unnest($1::text[], $2::timestamptz[]) AS i(id, at) ORDER BY id
-     ON CONFLICT (message_id) DO NOTHING
-     RETURNING message_id`,
-    [messages.map((m) => m.messageId), messages.map((m) => m.receivedAt.toISOString())],
-  );
-  const fresh = new Set(rows.map((row) => row.message_id));
-  return messages.filter((m) => fresh.has(m.messageId));
-}
-
 function membershipsOf(
   messages: IngestMessage[],
   userIds: Map<string, string>,
@@ -294,8 +280,8 @@ function eventsCopy(messages: IngestMessage[], facts: EventFact[]): CopyLoad | n
         f.userId,
         m.anonymousId,
         f.accountId,
-        f.occurredAt.toISOString(),
-        m.receivedAt.toISOString(),
+        isoTimestamp(f.occurredAt),
+        isoTimestamp(m.receivedAt),
         m.messageId,
         JSON.stringify(m.properties),
         JSON.stringify(m.context),

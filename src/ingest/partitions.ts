@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { utcMonth } from './sql';
+import { utcMonth } from './utc-text';
 
 /** Months further away than this get no partition of their own; the default partition keeps them. */
 const PAST_YEARS = 30;

@@ -1,5 +1,6 @@
 import type { CombinedStatement } from './combined-statement';
-import { sqlLiteral, utcDay } from './sql';
+import { sqlLiteral } from './sql';
+import { isoTimestamp, utcDay } from './utc-text';
 
 /** One event as the rollups see it: which definition, who, which account, when. */
 export type EventFact = {
@@ -157,11 +158,11 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
            'bigint[]',
          )},
          ${statement.param(
-           daily.map(([, v]) => v.firstAt.toISOString()),
+           daily.map(([, v]) => isoTimestamp(v.firstAt)),
            'timestamptz[]',
          )},
          ${statement.param(
-           daily.map(([, v]) => v.lastAt.toISOString()),
+           daily.map(([, v]) => isoTimestamp(v.lastAt)),
            'timestamptz[]',
          )})
        ON CONFLICT (day, account_id, user_id) DO UPDATE SET

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { isoTimestamp } from './utc-text';
 
 /** Runs one parameterised statement inside the current transaction and returns its rows. */
 export type Sql = <Row = any>(text: string, params?: unknown[]) => Promise<Row[]>;
@@ -19,27 +20,6 @@ export function sortedIds(values: Iterable<string | null | undefined>): string[]
   return sortedUnique(values).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : a === b ? 0 : 1));
 }
 
-const DAY_MS = 86_400_000;
-/** Day number → `YYYY-MM-DD`: a batch's events fall on few days, formatting each is wasteful. */
-const dayNames = new Map<number, string>();
-
-/** `YYYY-MM-DD` of the UTC day an instant falls on. */
-export function utcDay(instant: Date): string {
-  const dayNumber = Math.floor(instant.getTime() / DAY_MS);
-  let name = dayNames.get(dayNumber);
-  if (name === undefined) {
-    if (dayNames.size > 100_000) dayNames.clear();
-    name = instant.toISOString().slice(0, 10);
-    dayNames.set(dayNumber, name);
-  }
-  return name;
-}
-
-/** `YYYY-MM-01` of the UTC month an instant falls on. */
-export function utcMonth(instant: Date): string {
-  return utcDay(instant).slice(0, 8) + '01';
-}
-
 /**
  * A value written into SQL text: null, a string or number, or an array of those (as an array
  * literal). For statements sent without parameters (several statements in one message).
@@ -47,7 +27,7 @@ export function utcMonth(instant: Date): string {
 export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (Array.isArray(value)) return escapeLiteral(`{${value.map(arrayElement).join(',')}}`);
-  return escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
+  return escapeLiteral(value instanceof Date ? isoTimestamp(value) : String(value));
 }
 
 /**
@@ -66,7 +46,7 @@ const NEEDS_ESCAPE_ALL = /[\\"]/g;
 
 function arrayElement(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  const text = value instanceof Date ? value.toISOString() : String(value);
+  const text = value instanceof Date ? isoTimestamp(value) : String(value);
   // Ids, dates and times (most elements) hold neither character: no replace to run.
   return NEEDS_ESCAPE.test(text) ? `"${text.replace(NEEDS_ESCAPE_ALL, '\\$&')}"` : `"${text}"`;
 }
