@@ -53,3 +53,15 @@ export function correctClockSkew(times: {
   if (!sentAt) return original;
   return new Date(receivedAt.getTime() - (sentAt.getTime() - original.getTime()));
 }
+
+const EARLIEST_MS = Date.UTC(1970, 0, 1);
+const END_MS = Date.UTC(10000, 0, 1);
+
+/**
+ * Whether an event time can be stored: from 1970 through the year 9999, the range parsing
+ * accepts. Clock-skew correction can move a time out of it (a client whose clock says 1970).
+ */
+export function isStorableEventTime(instant: Date): boolean {
+  const ms = instant.getTime();
+  return ms >= EARLIEST_MS && ms < END_MS;
+}

@@ -7,7 +7,7 @@ import {
   type Rejection,
   type RejectionReason,
 } from './ingest-message';
-import { correctClockSkew, parseLenientTimestamp } from './timestamps';
+import { correctClockSkew, isStorableEventTime, parseLenientTimestamp } from './timestamps';
 
 /** Segment's per-message limit. */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
@@ -133,6 +133,14 @@ export function validateMessage(
       return reject('invalid_timestamp', `expected an ISO-8601 timestamp, got "${text}"`);
   }
 
+  const occurredAt = correctClockSkew({ ...times, receivedAt: defaults.receivedAt });
+  if (!isStorableEventTime(occurredAt)) {
+    return reject(
+      'invalid_timestamp',
+      'corrected for the client clock (sentAt), the event would fall outside the years 1970 to 9999',
+    );
+  }
+
   const context: Record<string, unknown> = { ...defaults.context, ...m.context };
   const integrations = m.integrations ?? defaults.integrations;
   if (integrations) context.integrations = integrations;
@@ -151,7 +159,7 @@ export function validateMessage(
     traits: m.traits ?? {},
     properties: propertiesOf(type as MessageType, m, context),
     context,
-    occurredAt: correctClockSkew({ ...times, receivedAt: defaults.receivedAt }),
+    occurredAt,
     receivedAt: defaults.receivedAt,
   };
 }

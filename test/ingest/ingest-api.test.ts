@@ -179,6 +179,24 @@ describe('per-message rules: invalid messages are listed, the valid ones stored'
         timestamp: '1969-12-31T23:59:59Z',
       },
       {
+        // Corrected for the client's clock (sentAt in 1970), this lands after the year 9999.
+        type: 'track',
+        userId: 'u-pg',
+        event: 'Far',
+        messageId: 'pg-far',
+        timestamp: '9999-12-31T00:00:00Z',
+        sentAt: '1970-01-02T00:00:00Z',
+      },
+      {
+        // And this one before 1970.
+        type: 'track',
+        userId: 'u-pg',
+        event: 'Early',
+        messageId: 'pg-early',
+        timestamp: '1970-01-01T00:00:00Z',
+        sentAt: '2999-01-01T00:00:00Z',
+      },
+      {
         type: 'group',
         userId: 'u-pg',
         groupId: 'pg-acct',
@@ -193,7 +211,12 @@ describe('per-message rules: invalid messages are listed, the valid ones stored'
     expect(answer.body.rejected.map((r: any) => [r.messageId, r.reason])).toEqual([
       ['pg-nul', 'invalid_field'],
       ['pg-1969', 'invalid_timestamp'],
+      ['pg-far', 'invalid_timestamp'],
+      ['pg-early', 'invalid_timestamp'],
     ]);
+    expect(answer.body.rejected[2].message).toBe(
+      'corrected for the client clock (sentAt), the event would fall outside the years 1970 to 9999',
+    );
     const [account] = await t.db.dataSource.query(
       `SELECT employee_count, traits FROM accounts WHERE external_id = 'pg-acct'`,
     );
