@@ -5,6 +5,7 @@ import { UserActiveMonths1764000004410 } from './1764000004410-UserActiveMonths'
 import { LastSeenIsNotAnEdit1764000004520 } from './1764000004520-LastSeenIsNotAnEdit';
 import { MonthlyActivityIsPresence1764000005000 } from './1764000005000-MonthlyActivityIsPresence';
 import { RoomForHotUpdates1764000006000 } from './1764000006000-RoomForHotUpdates';
+import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEpoch';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   LastSeenIsNotAnEdit1764000004520,
   MonthlyActivityIsPresence1764000005000,
   RoomForHotUpdates1764000006000,
+  EntityStorageEpoch1764000007000,
 ];

@@ -4,17 +4,16 @@ import { DefinitionIds } from './definition-ids';
 import { CombinedStatement } from './combined-statement';
 import { addEntityWrites, type EntityChange } from './entity-updates';
 import {
-  ensureByExternalId,
   recordAnonymousIds,
   soleAccountByUserId,
   upsertMemberships,
   type MembershipInput,
 } from './identities';
 import { EVENT_TYPES, type IngestMessage } from './ingest-message';
+import { EntityCache, StaleEntityCache } from './entity-cache';
 import { GroupCommit } from './group-commit';
 import { claimMessageIds } from './message-claims';
 import { EventPartitions } from './partitions';
-import { LastSeenFloor } from './last-seen-floor';
 import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
 import { copyRow, sqlOf, type Sql } from './sql';
 import { isoTimestamp } from './utc-text';
@@ -36,8 +35,8 @@ const MAX_ATTEMPTS = 4;
  */
 export class IngestWriter {
   private readonly definitions = new DefinitionIds();
-  private readonly lastSeen = new LastSeenFloor();
   private readonly partitions: EventPartitions;
+  private entityCache: EntityCache | null = null;
 
   private readonly groups: GroupCommit;
 
@@ -62,20 +61,30 @@ export class IngestWriter {
     await this.partitions.ensureFor(
       messages.filter((m) => EVENT_TYPES.has(m.type)).map((m) => m.occurredAt),
     );
-    const entities = await this.ensureEntities(messages);
     for (let attempt = 1; ; attempt++) {
+      const cache = (this.entityCache ??= await EntityCache.open(this.autocommitted()));
       try {
+        const entities = await this.ensureEntities(cache, messages);
         const { stored, learned, seen } = await transactionEndingWith(this.dataSource, (sql) =>
-          this.writeInTransaction(sql, messages, entities, actor),
+          this.writeInTransaction(sql, cache, messages, entities, actor),
         );
         this.definitions.remember(learned);
-        this.lastSeen.remember(seen);
+        cache.lastSeen.remember(seen);
         return stored;
       } catch (error) {
+        if (error instanceof StaleEntityCache) {
+          if (this.entityCache === cache) this.entityCache = null;
+          if (attempt < MAX_ATTEMPTS) continue;
+        }
         const code = (error as { code?: string }).code;
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
       }
     }
+  }
+
+  /** Statements that each commit on their own, outside any batch's transaction. */
+  private autocommitted(): Sql {
+    return sqlOf(this.dataSource.manager);
   }
 
   /**
@@ -85,14 +94,14 @@ export class IngestWriter {
    * transaction to commit; a bare row is identity, not data, so it may outlive a batch that
    * fails, and the client's retry reuses it.
    */
-  private async ensureEntities(messages: IngestMessage[]): Promise<EntityIds> {
-    const sql = sqlOf(this.dataSource.manager);
-    const userIds = await ensureByExternalId(
+  private async ensureEntities(cache: EntityCache, messages: IngestMessage[]): Promise<EntityIds> {
+    const sql = this.autocommitted();
+    const userIds = await cache.ensureIds(
       sql,
       'users',
       messages.map((m) => m.userId),
     );
-    const accountIds = await ensureByExternalId(
+    const accountIds = await cache.ensureIds(
       sql,
       'accounts',
       messages.flatMap((m) => [m.type === 'group' ? m.groupId : null, m.contextGroupId]),
@@ -102,10 +111,12 @@ export class IngestWriter {
 
   private async writeInTransaction(
     sql: Sql,
+    cache: EntityCache,
     batch: IngestMessage[],
     { userIds, accountIds }: EntityIds,
     actor: string,
   ): Promise<TransactionWork<GroupOutcome>> {
+    await cache.assertCurrent(sql);
     const messages = await claimMessageIds(sql, batch);
     const stored = new Set(messages.map((m) => m.messageId));
     if (messages.length === 0)
@@ -158,8 +169,8 @@ export class IngestWriter {
     // they are taken at the very end and held only until the commit.
     const final = new CombinedStatement();
     addRollupWrites(final, deltas);
-    addEntityWrites(final, 'users', this.lastSeen.dropKnown('users', users));
-    addEntityWrites(final, 'accounts', this.lastSeen.dropKnown('accounts', accounts));
+    addEntityWrites(final, 'users', cache.lastSeen.dropKnown('users', users));
+    addEntityWrites(final, 'accounts', cache.lastSeen.dropKnown('accounts', accounts));
     const last = [final.text(), emptiedCountsStatement(deltas)].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };
