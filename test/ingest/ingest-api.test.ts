@@ -302,6 +302,24 @@ describe('deduplication', () => {
     expect(await eventsWith('dedup-1')).toBe(1);
   });
 
+  test('a messageId with quotes, backslashes and braces is claimed and deduplicated', async () => {
+    const messageId = `odd'id"with\\back{slash},comma NULL`;
+    const message = { type: 'track', userId: 'u-odd', event: 'Odd', messageId };
+    const first = await postIngest(t.baseUrl, 'batch', { batch: [message] }, t.keys.ingest);
+    const retry = await postIngest(
+      t.baseUrl,
+      'batch',
+      { batch: [message, { ...message, messageId: `${messageId}-2` }] },
+      t.keys.ingest,
+    );
+    expect(first.body).toMatchObject({ stored: 1, duplicates: 0 });
+    expect(retry.body).toMatchObject({ stored: 1, duplicates: 1 });
+    const stored = await t.db.dataSource.query(
+      `SELECT message_id FROM event_message_ids WHERE message_id LIKE 'odd%' ORDER BY 1`,
+    );
+    expect(stored).toEqual([{ message_id: messageId }, { message_id: `${messageId}-2` }]);
+  });
+
   test('the same messageId twice in one batch is stored once', async () => {
     const message = { type: 'track', userId: 'u-dedup', event: 'Twice', messageId: 'dedup-twice' };
     const answer = await postIngest(
