@@ -1,12 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * `harmony_entity_epoch()`: which storage `users` and `accounts` are in right now, and a lock that
- * keeps it so until the caller's transaction ends. Ingestion caches external id → id and
- * last-seen times per process; `TRUNCATE ... RESTART IDENTITY` (`npm run seed -- --force`) gives
- * both tables new storage (a new relfilenode) and hands their old ids to new rows, so a batch
- * compares this value with the one its cached ids were read under. ACCESS SHARE conflicts with
- * nothing but ACCESS EXCLUSIVE: ordinary writes go on, a TRUNCATE waits for the batch to commit.
+ * Which storage `users` and `accounts` are in. Ingestion caches external id → id and last-seen
+ * times per process; `TRUNCATE ... RESTART IDENTITY` (`npm run seed -- --force`) gives both tables
+ * new storage (a new relfilenode) and hands their old ids to new rows.
+ * - `harmony_entity_epoch()` says which storage they are in now: read before ids are cached.
+ * - `harmony_assert_entity_epoch(expected)` runs at the end of every batch's transaction and
+ *   fails with SQLSTATE HR001 when the storage changed since, so the batch is rolled back and
+ *   redone with fresh ids. Its ACCESS SHARE lock, held until the batch commits, conflicts with
+ *   nothing but ACCESS EXCLUSIVE: ordinary writes go on, a TRUNCATE waits for the commit.
  */
 export class EntityStorageEpoch1764000007000 implements MigrationInterface {
   name = 'EntityStorageEpoch1764000007000';
@@ -18,10 +20,21 @@ export class EntityStorageEpoch1764000007000 implements MigrationInterface {
         LOCK TABLE users, accounts IN ACCESS SHARE MODE;
         RETURN pg_relation_filenode('users') || '/' || pg_relation_filenode('accounts');
       END $$;
+
+      CREATE FUNCTION harmony_assert_entity_epoch(expected text) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        IF harmony_entity_epoch() IS DISTINCT FROM expected THEN
+          RAISE EXCEPTION 'users or accounts were truncated since their ids were cached'
+            USING ERRCODE = 'HR001';
+        END IF;
+      END $$;
     `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP FUNCTION harmony_entity_epoch()`);
+    await queryRunner.query(`
+      DROP FUNCTION harmony_assert_entity_epoch(text);
+      DROP FUNCTION harmony_entity_epoch();
+    `);
   }
 }

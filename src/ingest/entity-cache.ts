@@ -1,14 +1,14 @@
 import { ensureByExternalId } from './identities';
 import { LastSeenFloor } from './last-seen-floor';
-import type { Sql } from './sql';
+import { sqlLiteral, type Sql } from './sql';
 
 const MAX_IDS_PER_TABLE = 500_000;
 
-/** Thrown inside a batch's transaction when `users` or `accounts` changed storage since its ids were read. */
-export class StaleEntityCache extends Error {
-  constructor() {
-    super('users or accounts were truncated since their ids were cached');
-  }
+/** SQLSTATE of `harmony_assert_entity_epoch()`: the batch used ids of truncated tables. */
+const STALE_EPOCH = 'HR001';
+
+export function isStaleEntityCache(error: unknown): boolean {
+  return (error as { code?: string }).code === STALE_EPOCH;
 }
 
 /**
@@ -16,9 +16,9 @@ export class StaleEntityCache extends Error {
  * batches then need no lookup at all) and last-seen floors. It belongs to one storage epoch of
  * the two tables (see the `harmony_entity_epoch()` migration): a truncate that restarts their
  * ids makes a new epoch, and a cache of the old one would attribute events to whoever got the
- * old ids. A batch reads the epoch again inside its transaction, holding a lock a TRUNCATE must
- * wait for, and starts over with a new cache when it moved. A replaced cache is simply dropped:
- * a batch still holding it writes into it unseen.
+ * old ids. The last statement of a batch's transaction checks the epoch, under a lock a TRUNCATE
+ * must wait for; when it moved, the batch is rolled back and starts over with a new cache. A
+ * replaced cache is simply dropped: a batch still holding it writes into it unseen.
  */
 export class EntityCache {
   readonly lastSeen = new LastSeenFloor();
@@ -31,9 +31,12 @@ export class EntityCache {
     return new EntityCache(await entityEpoch(sql));
   }
 
-  /** Inside the batch's transaction: fails with StaleEntityCache when the epoch moved. */
-  async assertCurrent(sql: Sql): Promise<void> {
-    if ((await entityEpoch(sql)) !== this.epoch) throw new StaleEntityCache();
+  /**
+   * The statement that ends a batch's transaction with the check; it fails (see
+   * `isStaleEntityCache`) when the epoch moved since this cache was opened.
+   */
+  epochCheck(): string {
+    return `SELECT harmony_assert_entity_epoch(${sqlLiteral(this.epoch)})`;
   }
 
   /** External id → id for each external id named, creating bare rows for new ones. */

@@ -10,7 +10,7 @@ import {
   type MembershipInput,
 } from './identities';
 import { EVENT_TYPES, type IngestMessage } from './ingest-message';
-import { EntityCache, StaleEntityCache } from './entity-cache';
+import { EntityCache, isStaleEntityCache } from './entity-cache';
 import { GroupCommit } from './group-commit';
 import { claimMessageIds } from './message-claims';
 import { EventPartitions } from './partitions';
@@ -72,7 +72,7 @@ export class IngestWriter {
         cache.lastSeen.remember(seen);
         return stored;
       } catch (error) {
-        if (error instanceof StaleEntityCache) {
+        if (isStaleEntityCache(error)) {
           if (this.entityCache === cache) this.entityCache = null;
           if (attempt < MAX_ATTEMPTS) continue;
         }
@@ -116,7 +116,6 @@ export class IngestWriter {
     { userIds, accountIds }: EntityIds,
     actor: string,
   ): Promise<TransactionWork<GroupOutcome>> {
-    await cache.assertCurrent(sql);
     const messages = await claimMessageIds(sql, batch);
     const stored = new Set(messages.map((m) => m.messageId));
     if (messages.length === 0)
@@ -171,7 +170,9 @@ export class IngestWriter {
     addRollupWrites(final, deltas);
     addEntityWrites(final, 'users', cache.lastSeen.dropKnown('users', users));
     addEntityWrites(final, 'accounts', cache.lastSeen.dropKnown('accounts', accounts));
-    const last = [final.text(), emptiedCountsStatement(deltas)].filter((s) => s !== null);
+    const last = [cache.epochCheck(), final.text(), emptiedCountsStatement(deltas)].filter(
+      (s) => s !== null,
+    );
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };
   }
