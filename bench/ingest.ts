@@ -16,6 +16,7 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     const [{ stored }] = await dataSource.query(`SELECT count(*)::int AS stored FROM events`);
     if (stored !== EVENTS) throw new Error(`expected ${EVENTS} events stored, found ${stored}`);
     const rollupsExact = await rollupsEqualRecount(dataSource);
+    const [{ server_version: postgresVersion }] = await dataSource.query(`SHOW server_version`);
     await dataSource.destroy();
 
     const copySeconds = await copySameRows(databaseUrl);
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
     const copyRate = EVENTS / copySeconds;
     process.stdout.write(
       [
+        // Rates differ a lot between machines: say which one this was.
+        `machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, PostgreSQL ${postgresVersion}`,
         `events: ${EVENTS} (batches of ${BATCH}, ${CONCURRENCY} connections); rollups equal a recount: ${rollupsExact ? 'yes' : 'NO'}`,
         `CPU per event: server ${perEvent(serverCpuSeconds)}, postgres ${perEvent(postgresCpuSeconds)}, load client ${perEvent((clientCpu.user + clientCpu.system) / 1e6)}`,
         `harmony: ${Math.round(harmonyRate)} events/s (${harmonySeconds.toFixed(2)} s)`,
