@@ -1,6 +1,5 @@
 import type { IngestMessage } from './ingest-message';
 import { sqlLiteral, type Sql } from './sql';
-import { isoTimestamp } from './utc-text';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -19,20 +18,19 @@ export async function claimMessageIds(
   sql: Sql,
   messages: IngestMessage[],
 ): Promise<IngestMessage[]> {
-  const ids = sqlLiteral(messages.map((m) => m.messageId));
-  const times = sqlLiteral(messages.map((m) => isoTimestamp(m.receivedAt)));
-  const rows = `SELECT id, at FROM unnest(${ids}::text[], ${times}::timestamptz[]) AS i(id, at)
+  // received_at is left to its default, the time of the insert: nothing to send or parse.
+  const ids = `SELECT id FROM unnest(${sqlLiteral(messages.map((m) => m.messageId))}::text[]) AS id
      ORDER BY id COLLATE "C"`;
   try {
     // One message: the savepoint costs no round trip of its own.
-    await sql(`SAVEPOINT claim; INSERT INTO event_message_ids (message_id, received_at) ${rows}`);
+    await sql(`SAVEPOINT claim; INSERT INTO event_message_ids (message_id) ${ids}`);
     return messages;
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
   }
   await sql('ROLLBACK TO SAVEPOINT claim');
   const claimed = await sql<{ message_id: string }>(
-    `INSERT INTO event_message_ids (message_id, received_at) ${rows}
+    `INSERT INTO event_message_ids (message_id) ${ids}
      ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
   );
   const fresh = new Set(claimed.map((row) => row.message_id));
