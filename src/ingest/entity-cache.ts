@@ -4,7 +4,7 @@ import { sqlLiteral, type Sql } from './sql';
 
 const MAX_IDS_PER_TABLE = 500_000;
 
-/** SQLSTATE of `harmony_assert_entity_epoch()`: the batch used ids of truncated tables. */
+/** SQLSTATE of `harmony_assert_entity_epoch()`: the batch used ids from an earlier epoch. */
 const STALE_EPOCH = 'HR001';
 
 export function isStaleEntityCache(error: unknown): boolean {
@@ -13,12 +13,13 @@ export function isStaleEntityCache(error: unknown): boolean {
 
 /**
  * What ingestion remembers about user and account rows between batches: external id → id (most
- * batches then need no lookup at all) and last-seen floors. It belongs to one storage epoch of
- * the two tables (see the `harmony_entity_epoch()` migration): a truncate that restarts their
- * ids makes a new epoch, and a cache of the old one would attribute events to whoever got the
- * old ids. The last statement of a batch's transaction checks the epoch, under a lock a TRUNCATE
- * must wait for; when it moved, the batch is rolled back and starts over with a new cache. A
- * replaced cache is simply dropped: a batch still holding it writes into it unseen.
+ * batches then need no lookup at all) and last-seen floors. It belongs to one epoch of the two
+ * tables (see the `harmony_entity_epoch()` migration): a truncate that restarts their ids, or a
+ * hard delete, makes a new epoch, and a cache of the old one would attribute events to whoever
+ * got the old ids, or to no row at all. The last statement of a batch's transaction checks the
+ * epoch, under a lock a TRUNCATE must wait for; when it moved, the batch is rolled back and
+ * starts over with a new cache. A replaced cache is simply dropped: a batch still holding it
+ * writes into it unseen.
  */
 export class EntityCache {
   readonly lastSeen = new LastSeenFloor();

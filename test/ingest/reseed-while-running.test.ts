@@ -48,3 +48,23 @@ test('after `seed --force` restarts the ids under a running server, events find 
   ]);
   expect(await rollupDifferences(t.db.dataSource)).toEqual([]);
 });
+
+test('a user deleted by hand under a running server is created again, not pointed at', async () => {
+  await send([track('d-1', 'deleted-user', 'acct-d', '2026-04-01T10:00:00.000Z')]);
+  await t.db.dataSource.query(`DELETE FROM users WHERE external_id = 'deleted-user'`);
+  await send([track('d-2', 'deleted-user', 'acct-d', '2026-04-02T10:00:00.000Z')]);
+
+  const events = await t.db.dataSource.query(
+    `SELECT e.message_id, u.external_id AS user, u.last_seen_at
+     FROM events e LEFT JOIN users u ON u.id = e.user_id
+     WHERE e.message_id LIKE 'd-%' ORDER BY e.message_id`,
+  );
+  expect(events).toEqual([
+    { message_id: 'd-1', user: null, last_seen_at: null },
+    {
+      message_id: 'd-2',
+      user: 'deleted-user',
+      last_seen_at: new Date('2026-04-02T10:00:00.000Z'),
+    },
+  ]);
+});
