@@ -1,5 +1,5 @@
 import { startTestServer, type TestServer } from '../support/test-server';
-import { postIngest, rollupDifferences } from './support/ingest-helpers';
+import { postIngest, rollupDifferences, sendAcceptedBatch } from './support/ingest-helpers';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -7,12 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const send = async (batch: unknown[]) => {
-  const answer = await postIngest(t.baseUrl, 'batch', { batch }, t.keys.ingest);
-  expect(answer.status).toBe(200);
-  expect(answer.body.rejected).toEqual([]);
-  return answer.body;
-};
+const send = (batch: unknown[]) => sendAcceptedBatch(t.baseUrl, t.keys.ingest, batch);
 const rows = (sql: string, params: unknown[] = []) => t.db.dataSource.query(sql, params);
 
 test('identify upserts the user: known traits to columns, the rest merged into traits', async () => {

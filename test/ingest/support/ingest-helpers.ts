@@ -25,6 +25,18 @@ export async function postIngest(
   return { status: response.status, body: parsed };
 }
 
+/** POSTs a batch that must be accepted whole (200, nothing rejected); returns the answer. */
+export async function sendAcceptedBatch(
+  baseUrl: string,
+  key: string,
+  batch: unknown[],
+): Promise<{ stored: number; duplicates: number; rejected: unknown[] }> {
+  const answer = await postIngest(baseUrl, 'batch', { batch }, key);
+  expect(answer.status).toBe(200);
+  expect(answer.body.rejected).toEqual([]);
+  return answer.body;
+}
+
 /**
  * Rows where a rollup table and a recount from raw events disagree (both directions); empty
  * when the rollups are exact.
