@@ -2,6 +2,37 @@
 const eslint = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+/**
+ * Import boundaries (STYLE.md): dependencies point one way, server → domain, ingest, metrics,
+ * push → cache, db → config. Each entry forbids a layer from importing one above it.
+ */
+const boundaries = [
+  { layer: 'domain', forbidden: ['server'] },
+  { layer: 'metrics', forbidden: ['server'] },
+  { layer: 'ingest', forbidden: ['server'] },
+  { layer: 'push', forbidden: ['server'] },
+  { layer: 'context', forbidden: ['server'] },
+  { layer: 'db', forbidden: ['domain', 'server', 'metrics', 'ingest'] },
+  { layer: 'cache', forbidden: ['metrics', 'domain', 'server', 'ingest'] },
+  { layer: 'config', forbidden: ['domain', 'server', 'metrics', 'ingest', 'db', 'cache'] },
+  { layer: 'shared', forbidden: ['domain', 'server', 'metrics', 'ingest', 'db', 'cache'] },
+];
+
+const boundaryRules = boundaries.map(({ layer, forbidden }) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((target) => ({
+          group: [`**/${target}`, `**/${target}/**`],
+          message: `src/${layer} must not import from src/${target}: dependencies point server → domain, ingest, metrics → cache, db → config.`,
+        })),
+      },
+    ],
+  },
+}));
+
 module.exports = tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', '*.js'] },
   eslint.configs.recommended,
@@ -13,4 +44,5 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...boundaryRules,
 );

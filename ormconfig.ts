@@ -1,5 +1,6 @@
 import { loadConfig } from './src/config/config';
 import { createDataSource } from './src/db/data-source';
+import { entities } from './src/domain/entities';
 
 /**
  * The data source the TypeORM CLI uses (`npx typeorm -d dist/ormconfig.js ...`), built from the
@@ -10,4 +11,5 @@ export default createDataSource({
   url: config.databaseUrl ?? `postgres://postgres@127.0.0.1:${config.embeddedPostgresPort}/harmony`,
   statementTimeoutMs: config.statementTimeoutMs,
   poolSize: config.dbPoolSize,
+  entities,
 });

@@ -27,6 +27,7 @@ import { createRandom } from '../src/demo/random';
 import { createServer } from '../src/server/app';
 import { createServices } from '../src/server/services';
 import { createLogger } from '../src/shared/logger';
+import { entities } from '../src/domain/entities';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
       url: databaseUrl,
       statementTimeoutMs: 60_000,
       poolSize: 2,
+      entities,
     });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
@@ -162,6 +164,7 @@ async function serve(): Promise<void> {
     url: databaseUrl,
     statementTimeoutMs: 60_000,
     poolSize: 12,
+    entities,
   });
   await dataSource.initialize();
   const services = createServices(dataSource, config);

@@ -8,6 +8,7 @@ import { createServer } from '../src/server/app';
 import { createServices } from '../src/server/services';
 import { createLogger } from '../src/shared/logger';
 import { generateBenchData, type BenchSize } from './metrics-data';
+import { entities } from '../src/domain/entities';
 
 /**
  * `npm run bench:metrics`: builds a fresh database (5,000 accounts, 50,000 users, 10 million
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     url: urlFor(database),
     statementTimeoutMs: 0,
     poolSize: 1,
+    entities,
   });
   let server: Awaited<ReturnType<typeof createServer>> | undefined;
   let raw: Pool | undefined;
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
       url: config.databaseUrl!,
       statementTimeoutMs: 60_000,
       poolSize: config.dbPoolSize,
+      entities,
     });
     await appSource.initialize();
     const services = createServices(appSource, config);

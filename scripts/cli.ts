@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../src/config/config';
 import { migrate, openDatabase, type Database } from '../src/db/database';
 import { HarmonyError } from '../src/shared/errors';
 import type { Logger } from '../src/shared/logger';
+import { entities } from '../src/domain/entities';
 
 /** What the command-line tools share: the database `npm start` would use, and how they fail. */
 
@@ -24,7 +25,7 @@ export async function withDatabase<T>(
   const config = loadConfig();
   // Logs go to stderr so stdout carries only a command's result (a key, a listing).
   const logger = pino({ level: 'warn', base: { service: 'harmony-cli' } }, pino.destination(2));
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, entities);
   try {
     if (options.migrate === 'like-start' && (database.embedded || config.migrateOnStart)) {
       const applied = await migrate(database.dataSource);

@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config/config';
 import { migrate, openDatabase } from '../src/db/database';
 import { loadCatalog, MetricsService } from '../src/metrics';
 import { createLogger } from '../src/shared/logger';
+import { entities } from '../src/domain/entities';
 
 /**
  * `npm run metrics:sync`: validates schema/metrics/*.yml and records every changed metric as a
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, entities);
   try {
     if (database.embedded || config.migrateOnStart) await migrate(database.dataSource);
     const changed = await new MetricsService(database.dataSource).syncCatalog(

@@ -7,12 +7,13 @@ import { ensureAdminKey } from './server/admin-key';
 import { createServer } from './server/app';
 import { createServices } from './server/services';
 import { createLogger } from './shared/logger';
+import { entities } from './domain/entities';
 
 /** `npm start`: database (embedded unless DATABASE_URL), migrations, demo data, HTTP server. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, entities);
   if (database.embedded || config.migrateOnStart) {
     const applied = await migrate(database.dataSource);
     if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   if (database.embedded) await loadDemoDataOnce(database.dataSource, logger);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  if (!redis) logger.info('no REDIS_URL: caching in process memory');
+  if (!redis) logger.info('no REDIS_URL: running without Redis');
   const services = createServices(database.dataSource, config, redis);
   logger.info(
     { changed: await services.metrics.syncCatalog('startup') },

@@ -21,7 +21,7 @@ const urlWithScheme = (schemes: string[]) =>
 const environmentSchema = z.object({
   /** PostgreSQL URL. Default: none, which starts an embedded PostgreSQL under `HARMONY_DATA_DIR`. */
   DATABASE_URL: urlWithScheme(['postgres', 'postgresql']).optional(),
-  /** Redis URL. Default: none, which caches in process memory. */
+  /** Redis URL. Default: none (Redis is then not used). */
   REDIS_URL: urlWithScheme(['redis', 'rediss']).optional(),
   /** HTTP port. Default 4000. */
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
-import { entities } from './entities';
 import { migrations } from '../../migrations';
 
 export type DataSourceSettings = {
   url: string;
   statementTimeoutMs: number;
   poolSize: number;
+  /** The TypeORM entities; the composition root passes `domain/entities`. */
+  entities: Function[];
   /** Log every SQL statement through this function (tests count statements with it). */
   onQuery?: (sql: string) => void;
 };
@@ -17,7 +18,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
   return new DataSource({
     type: 'postgres',
     url: settings.url,
-    entities,
+    entities: settings.entities,
     migrations,
     migrationsTableName: 'harmony_migrations',
     migrationsTransactionMode: 'each',

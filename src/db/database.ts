@@ -12,7 +12,11 @@ export type Database = {
 };
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL when none is configured. */
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  entities: Function[],
+): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({
@@ -24,6 +28,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     url: config.databaseUrl ?? embedded!.url,
     statementTimeoutMs: config.statementTimeoutMs,
     poolSize: config.dbPoolSize,
+    entities,
   });
   try {
     await dataSource.initialize();

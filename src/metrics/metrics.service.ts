@@ -25,7 +25,7 @@ export type MetricsServiceOptions = {
   catalogDir?: string;
   /** Injected clock for relative windows. Default `() => new Date()`. */
   now?: () => Date;
-  /** Where answers may be cached (Redis or memory). Default: none, every query computes. */
+  /** A store for whole answers. Default: none, and none is wired yet: every query computes. */
   cache?: MetricAnswerCache;
 };
 

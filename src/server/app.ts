@@ -6,7 +6,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { createIngestRouter } from '../ingest/ingest.router';
 import type { Logger } from '../shared/logger';
 import { requireApiKey } from './auth';
-import type { RequestContext } from './graphql/context';
+import type { RequestContext } from '../context/request-context';
 import { createErrorFormatter } from './graphql/format-error';
 import { createLoaders } from './graphql/loaders';
 import { queryComplexityPlugin, queryLimitRules } from './graphql/query-limits';

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Services } from '../context/services';
 import type { RedisClient } from '../cache/redis-client';
 import type { Config } from '../config/config';
 import { AccountService } from '../domain/account/account.service';
@@ -11,12 +12,15 @@ import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics';
 
-/** The long-lived services of one running server; built once, shared by every request. */
-export function createServices(dataSource: DataSource, config: Config, redis?: RedisClient) {
+/** The composition root of the services: built once per process, shared by every request. */
+export function createServices(
+  dataSource: DataSource,
+  config: Config,
+  redis?: RedisClient,
+): Services {
   return {
     config,
     dataSource,
-    /** Absent when no REDIS_URL is configured (in-memory cache). */
     redis,
     apiKeys: new ApiKeyService(dataSource),
     accounts: new AccountService(dataSource, config.maxPageSize),
@@ -30,4 +34,4 @@ export function createServices(dataSource: DataSource, config: Config, redis?: R
   };
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type { Services };

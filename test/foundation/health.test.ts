@@ -35,7 +35,7 @@ async function healthWithRedis(url: string): Promise<{ status: number; body: unk
 test('health says ok with Redis up', async () => {
   const { status, body } = await healthWithRedis(redisUrl());
   expect(status).toBe(200);
-  expect(body).toMatchObject({ status: 'ok', database: 'up', redis: 'up', cache: 'redis' });
+  expect(body).toMatchObject({ status: 'ok', database: 'up', redis: 'up', cache: 'none' });
 });
 
 test('health says degraded, still 200, when Redis is down', async () => {

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { createDataSource } from '../../src/db/data-source';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { entities } from '../../src/domain/entities';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -40,7 +41,12 @@ describe('configuration', () => {
 });
 
 test('every statement has a timeout', async () => {
-  const dataSource = createDataSource({ url: t.db.url, statementTimeoutMs: 200, poolSize: 1 });
+  const dataSource = createDataSource({
+    url: t.db.url,
+    statementTimeoutMs: 200,
+    poolSize: 1,
+    entities,
+  });
   await dataSource.initialize();
   try {
     await expect(dataSource.query('SELECT pg_sleep(2)')).rejects.toThrow(/statement timeout/);

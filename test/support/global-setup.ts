@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
 import { adminUrl, databaseUrl } from './urls';
+import { entities } from '../../src/domain/entities';
 
 /**
  * Builds one migrated template database per jest run; each test file clones it
@@ -23,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
     url: databaseUrl(template),
     statementTimeoutMs: 60_000,
     poolSize: 1,
+    entities,
   });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { adminUrl, databaseUrl } from './urls';
+import { entities } from '../../src/domain/entities';
 
 export type TestDatabase = {
   name: string;
@@ -26,6 +27,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     statementTimeoutMs: 30_000,
     poolSize: 5,
+    entities,
     onQuery: (sql) => statements.push(sql),
   });
   await dataSource.initialize();

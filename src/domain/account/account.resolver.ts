@@ -10,7 +10,8 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { RequestContext } from '../../server/graphql/context';
+import type { RequestContext } from '../../context/request-context';
+import { minorToMajor } from '../../shared/money';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { ConnectionType } from '../shared/connection';
 import { Plan } from '../plan/plan.entity';
@@ -82,6 +83,6 @@ export class AccountResolver extends UpsertMutations({
   })
   async mrr(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
     const row = await loaders.mrrMinorByAccountId.load(account.id);
-    return row ? Number(row.mrr_minor) / 100 : 0;
+    return row ? minorToMajor(row.mrr_minor) : 0;
   }
 }

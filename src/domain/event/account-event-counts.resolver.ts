@@ -9,7 +9,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { RequestContext } from '../../server/graphql/context';
+import type { RequestContext } from '../../context/request-context';
 import { invalidInput } from '../../shared/errors';
 import { Account } from '../account/account.entity';
 import { EventDefinition } from './event-definition.entity';

@@ -8,7 +8,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { RequestContext } from '../../server/graphql/context';
+import type { RequestContext } from '../../context/request-context';
 import { EventDefinition, EventDefinitionChange } from './event-definition.entity';
 import {
   DefineEventArgs,

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { TimestampedEntity } from '../shared/columns';
+import { minorToMajor } from '../../shared/money';
 
 export enum BillingInterval {
   MONTH = 'MONTH',
@@ -43,6 +44,6 @@ export class Plan extends TimestampedEntity {
     description: 'Price per interval in the currency major unit (49.5 = $49.50).',
   })
   get price(): number {
-    return Number(this.priceMinor) / 100;
+    return minorToMajor(this.priceMinor);
   }
 }

@@ -1,5 +1,5 @@
 import { Args, ArgsType, Authorized, Ctx, Field, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../server/graphql/context';
+import type { RequestContext } from '../../context/request-context';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { ConnectionType, PageArgs } from '../shared/connection';
 import { Plan } from './plan.entity';

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver, type ClassType } from 'type-graphql';
-import type { RequestContext } from '../../server/graphql/context';
-import type { Services } from '../../server/services';
+import type { RequestContext } from '../../context/request-context';
+import type { Services } from '../../context/services';
 
 type UpsertService<TInput, TNode> = { upsertMany(inputs: TInput[]): Promise<TNode[]> };
 

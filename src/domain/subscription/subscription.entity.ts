@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { TimestampedEntity } from '../shared/columns';
+import { minorToMajor } from '../../shared/money';
 
 @ObjectType({ description: "An account's subscription to a plan." })
 @Entity('subscriptions')
@@ -54,7 +55,7 @@ export class Subscription extends TimestampedEntity {
 
   @Field(() => Float, { description: 'Monthly amount in the currency major unit, as billed.' })
   get mrr(): number {
-    return Number(this.mrrMinor) / 100;
+    return minorToMajor(this.mrrMinor);
   }
 }
 
@@ -99,7 +100,7 @@ export class SubscriptionHistoryEntry {
 
   @Field(() => Float)
   get mrr(): number {
-    return Number(this.mrrMinor) / 100;
+    return minorToMajor(this.mrrMinor);
   }
 }
 

@@ -9,7 +9,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { RequestContext } from '../../server/graphql/context';
+import type { RequestContext } from '../../context/request-context';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { Account } from '../account/account.entity';
 import { Plan } from '../plan/plan.entity';

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Account } from '../../domain/account/account.entity';
-import type { RequestContext } from '../../server/graphql/context';
+import type { RequestContext } from '../../context/request-context';
 import { WindowInput } from './metric.inputs';
 import { AccountMetricValue } from './metric.types';
 

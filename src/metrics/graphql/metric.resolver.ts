@@ -9,7 +9,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { RequestContext } from '../../server/graphql/context';
+import type { RequestContext } from '../../context/request-context';
 import { DefineMetricInput, MetricQueryArgs } from './metric.inputs';
 import { toDefinitionType, toMetricResult } from './metric.mapping';
 import { MetricDefinitionType, MetricDefinitionVersion, MetricResult } from './metric.types';

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Loaders } from '../../context/request-context';
 import { createAccountLoaders } from '../../domain/account/account.loaders';
 import { createEventLoaders } from '../../domain/event';
 import { createPlanLoaders } from '../../domain/plan/plan.loaders';
@@ -8,7 +9,7 @@ import { createUserLoaders } from '../../domain/user/user.loaders';
 import { createMetricLoaders } from '../../metrics';
 
 /** Fresh loaders for one request, so batching and caching never leak across requests. */
-export function createLoaders(dataSource: DataSource) {
+export function createLoaders(dataSource: DataSource): Loaders {
   return {
     ...createAccountLoaders(dataSource),
     ...createPlanLoaders(dataSource),
@@ -19,5 +20,3 @@ export function createLoaders(dataSource: DataSource) {
     ...createMetricLoaders(),
   };
 }
-
-export type Loaders = ReturnType<typeof createLoaders>;

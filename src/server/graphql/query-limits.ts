@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import depthLimit from 'graphql-depth-limit';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationRule } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { GraphQLSchema } from 'graphql';
@@ -10,7 +10,15 @@ export const MAX_QUERY_DEPTH = 12;
 export const MAX_QUERY_COMPLEXITY = 25_000;
 
 export function queryLimitRules(): ValidationRule[] {
-  return [depthLimit(MAX_QUERY_DEPTH)];
+  const armor = new ApolloArmor({
+    maxDepth: { n: MAX_QUERY_DEPTH },
+    costLimit: { enabled: false },
+    maxAliases: { enabled: false },
+    maxDirectives: { enabled: false },
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  });
+  return armor.protect().validationRules as ValidationRule[];
 }
 
 /** A page field costs its children once per row it may return. */

@@ -3,7 +3,7 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type AuthChecker } from 'type-graphql';
 import { hasScope } from '../../domain/api-key/api-key.service';
 import type { ApiKeyScope } from '../../domain/api-key/api-key.entity';
-import type { RequestContext } from './context';
+import type { RequestContext } from '../../context/request-context';
 import { resolvers } from './resolvers';
 
 /** Scopes come from `@Authorized(scope)`; a key without one gets FORBIDDEN, naming the scope. */

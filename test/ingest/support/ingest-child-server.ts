@@ -8,6 +8,7 @@ import { createDataSource } from '../../../src/db/data-source';
 import { createServer } from '../../../src/server/app';
 import { createServices } from '../../../src/server/services';
 import { createLogger } from '../../../src/shared/logger';
+import { entities } from '../../../src/domain/entities';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     url: config.databaseUrl!,
     statementTimeoutMs: config.statementTimeoutMs,
     poolSize: config.dbPoolSize,
+    entities,
   });
   await dataSource.initialize();
   const logger = createLogger(config.logLevel);

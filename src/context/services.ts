@@ -1,0 +1,32 @@
+import type { DataSource } from 'typeorm';
+import type { RedisClient } from '../cache/redis-client';
+import type { Config } from '../config/config';
+import type { AccountService } from '../domain/account/account.service';
+import type { ApiKeyService } from '../domain/api-key/api-key.service';
+import type { EventDefinitionService } from '../domain/event';
+import type { PlanService } from '../domain/plan/plan.service';
+import type { SubscriptionService } from '../domain/subscription/subscription.service';
+import type { TeamService } from '../domain/team/team.service';
+import type { UserService } from '../domain/user/user.service';
+import type { IngestService } from '../ingest/ingest.service';
+import type { MetricsService } from '../metrics';
+
+/**
+ * The long-lived services of one running server, shared by every request. Resolvers see this
+ * type; `server/services.ts` (the composition root) builds it.
+ */
+export interface Services {
+  config: Config;
+  dataSource: DataSource;
+  /** Absent when no REDIS_URL is configured. */
+  redis?: RedisClient;
+  apiKeys: ApiKeyService;
+  accounts: AccountService;
+  users: UserService;
+  teams: TeamService;
+  plans: PlanService;
+  subscriptions: SubscriptionService;
+  ingest: IngestService;
+  eventDefinitions: EventDefinitionService;
+  metrics: MetricsService;
+}
