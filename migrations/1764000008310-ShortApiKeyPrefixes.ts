@@ -9,7 +9,9 @@ export class ShortApiKeyPrefixes1764000008310 implements MigrationInterface {
   name = 'ShortApiKeyPrefixes1764000008310';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`UPDATE api_keys SET prefix = left(prefix, 8) WHERE length(prefix) > 8`);
+    await queryRunner.query(
+      `UPDATE api_keys SET prefix = left(prefix, 8) WHERE length(prefix) > 8`,
+    );
   }
 
   public async down(): Promise<void> {}
