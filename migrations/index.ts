@@ -6,6 +6,8 @@ import { LastSeenIsNotAnEdit1764000004520 } from './1764000004520-LastSeenIsNotA
 import { MonthlyActivityIsPresence1764000005000 } from './1764000005000-MonthlyActivityIsPresence';
 import { RoomForHotUpdates1764000006000 } from './1764000006000-RoomForHotUpdates';
 import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEpoch';
+import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
+import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -17,4 +19,6 @@ export const migrations = [
   MonthlyActivityIsPresence1764000005000,
   RoomForHotUpdates1764000006000,
   EntityStorageEpoch1764000007000,
+  ApiKeyChangeNotifications1764000008300,
+  ShortApiKeyPrefixes1764000008310,
 ];

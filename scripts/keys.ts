@@ -13,9 +13,10 @@ Commands:
       this once only; Harmony stores its SHA-256 hash. Scopes: a comma-separated list of
       ingest, read, sync, admin (admin carries all the others).
   list [--json]
-      Lists every key: id, name, prefix, scopes, created, last used, revoked.
+      Lists every key: id, name, prefix, scopes, created, last used (to the minute), revoked.
   revoke <id|prefix>
-      Revokes the key with that id, or with that prefix (as shown by list).
+      Revokes the key with that id, or with that 8-character prefix (as shown by list) when
+      exactly one active key has it. Every running server refuses the key at once.
 
 Options:
   --name <name>      create: what the key is for (e.g. ci, hubspot-sync).

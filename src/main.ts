@@ -3,7 +3,7 @@ import { connectRedis } from './cache/redis-client';
 import { ConfigError, loadConfig } from './config/config';
 import { migrate, openDatabase } from './db/database';
 import { loadDemoDataOnce } from './demo/demo-data';
-import { ensureAdminKey } from './server/admin-key';
+import { ensureAdminKey, welcomeText, type StartAdminKey } from './server/admin-key';
 import { createServer } from './server/app';
 import { createServices } from './server/services';
 import { createLogger } from './shared/logger';
@@ -57,21 +57,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-function printWelcome(url: string, adminKey: string | undefined): void {
-  const lines = [``, `  Harmony GraphQL: ${url}`];
-  if (adminKey) {
-    lines.push(
-      `  Admin key:       ${adminKey}`,
-      ``,
-      `  Try it:`,
-      `  curl -s ${url} \\`,
-      `    -H 'Authorization: Bearer ${adminKey}' -H 'Content-Type: application/json' \\`,
-      `    -d '{"query":"{ accounts(first: 5) { edges { node { name domain plan { code } mrr } } } }"}'`,
-    );
-  } else {
-    lines.push(`  Create an API key: npm run keys -- create --name me --scopes read,sync`);
-  }
-  process.stdout.write(lines.join('\n') + '\n\n');
+function printWelcome(url: string, adminKey: StartAdminKey | undefined): void {
+  process.stdout.write(welcomeText(url, adminKey));
 }
 
 main().catch((error) => {

@@ -27,8 +27,16 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Interface to listen on. Default 0.0.0.0. */
   HOST: z.string().min(1).default('0.0.0.0'),
-  /** A key that always exists with the admin scope. Default: none (demo mode generates one). */
-  HARMONY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * A key that always exists with the admin scope; 32 to 256 characters (MAX_API_KEY_LENGTH), no
+   * spaces. Default: none (demo mode generates one).
+   */
+  HARMONY_ADMIN_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 24`)')
+    .max(256, 'must be at most 256 characters')
+    .regex(/^\S+$/, 'must not contain spaces')
+    .optional(),
   /** Apply pending migrations at start. Default true. */
   HARMONY_MIGRATE: booleanFlag(true),
   /** Where the embedded PostgreSQL and the demo admin key live. Default `.data`. */

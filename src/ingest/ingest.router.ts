@@ -1,15 +1,10 @@
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type Response,
-  type Router,
-} from 'express';
+import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
 import type { Principal } from '../domain/api-key/api-key.service';
-import { hasScope } from '../domain/api-key/api-key.service';
 import { ERROR_CODES, HarmonyError, type ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { MessageType } from './ingest-message';
 import type { IngestService } from './ingest.service';
+import { authenticateWriteKeyHeader, principalOf } from './write-key';
 
 /** Segment's limit for a whole request. */
 export const MAX_REQUEST_BYTES = '500kb';
@@ -29,14 +24,16 @@ const SINGLE_CALLS: MessageType[] = ['identify', 'track', 'page', 'screen', 'gro
 export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Router {
   const router = express.Router();
   // Any content type: some clients send JSON as text/plain.
-  router.use(express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: true }));
+  const parseBody = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: true });
+  const authenticateHeader = authenticateWriteKeyHeader(deps.apiKeys);
   for (const type of [...SINGLE_CALLS, undefined]) {
-    router.post(`/${type ?? 'batch'}`, async (request, response, next) => {
+    const path = `/${type ?? 'batch'}`;
+    router.post(path, authenticateHeader, parseBody, async (request, response, next) => {
       try {
         const body = request.body as unknown;
         if (!body || typeof body !== 'object' || Array.isArray(body))
           throw new HarmonyError('BAD_USER_INPUT', 'expected a JSON object as the request body');
-        const principal = await authenticate(deps, request, body as Record<string, unknown>);
+        const principal = await principalOf(deps.apiKeys, response, body);
         response.json(await deps.ingest.ingest(body as Record<string, unknown>, type, principal));
       } catch (error) {
         next(error);
@@ -45,39 +42,6 @@ export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Rout
   }
   router.use(ingestErrorHandler(logger));
   return router;
-}
-
-async function authenticate(
-  deps: IngestRouterDeps,
-  request: Request,
-  body: Record<string, unknown>,
-): Promise<Principal> {
-  const key =
-    writeKeyFromHeader(request.headers.authorization) ??
-    (typeof body.writeKey === 'string' ? body.writeKey : undefined);
-  if (!key) {
-    throw new HarmonyError(
-      'UNAUTHENTICATED',
-      'Missing write key: send it as the basic-auth user name or as "writeKey" in the body',
-    );
-  }
-  const principal = await deps.apiKeys.authenticate(key);
-  if (!principal) throw new HarmonyError('UNAUTHENTICATED', 'Unknown or revoked write key');
-  if (!hasScope(principal, 'ingest')) {
-    throw new HarmonyError(
-      'FORBIDDEN',
-      `The API key "${principal.name}" lacks the ingest scope needed to send events`,
-    );
-  }
-  return principal;
-}
-
-/** `Basic base64(key:)` (Segment's way) or `Bearer key`. */
-function writeKeyFromHeader(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const basic = /^Basic\s+(\S+)\s*$/i.exec(header);
-  if (basic) return Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0] || undefined;
-  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
 }
 
 /** Every failure of an ingestion request becomes a JSON answer with a code. */

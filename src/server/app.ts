@@ -9,6 +9,7 @@ import { requireApiKey } from './auth';
 import type { RequestContext } from '../context/request-context';
 import { createErrorFormatter } from './graphql/format-error';
 import { createLoaders } from './graphql/loaders';
+import { operationScopesPlugin } from './graphql/operation-scopes';
 import { queryComplexityPlugin, queryLimitRules } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
 import { healthHandler, readyHandler } from './health';
@@ -37,9 +38,14 @@ export async function createServer(services: Services, logger: Logger): Promise<
     introspection: true,
     // Internals stay in the log; clients get the message and the code.
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryComplexityPlugin(schema)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryComplexityPlugin(schema),
+      operationScopesPlugin(),
+    ],
   });
   await apollo.start();
+  await services.apiKeys.startListening(logger);
 
   app.get('/health', healthHandler(services));
   app.get(
@@ -81,6 +87,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       await apollo.stop();
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await services.apiKeys.stopListening();
     },
   };
 }

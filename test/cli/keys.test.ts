@@ -22,6 +22,8 @@ test('create prints only a working key on stdout; list shows it; revoke disables
   expect(await authenticate(key)).toMatchObject({ name: 'ci', scopes: ['read', 'sync'] });
 
   const [record] = await db.dataSource.query(`SELECT id, prefix FROM api_keys WHERE name = 'ci'`);
+  // 8 characters: the hmy_ tag and 4 of the secret, enough to tell keys apart in a listing.
+  expect(record.prefix).toBe(key.slice(0, 8));
   const listed = await keys('list');
   expect(listed.code).toBe(0);
   const lines = listed.stdout.trimEnd().split('\n');
@@ -82,4 +84,29 @@ test('a bad scope, an unknown command or an unknown key exits 1 with a message n
     lastUsedAt: null,
     revokedAt: null,
   });
+});
+
+test('revoke by a prefix that several active keys share is refused, naming their ids', async () => {
+  const rows: Array<{ id: string }> = await db.dataSource.query(
+    `INSERT INTO api_keys (name, prefix, key_hash, scopes)
+     VALUES ('twin a', 'hmy_twin', 'twin-a-hash', '{read}'), ('twin b', 'hmy_twin', 'twin-b-hash', '{read}')
+     RETURNING id`,
+  );
+  const ids = rows.map((row) => row.id);
+  const ambiguous = await keys('revoke', 'hmy_twin');
+  expect(ambiguous).toMatchObject({ code: 1, stdout: '' });
+  expect(ambiguous.stderr).toBe(
+    `"hmy_twin" matches 2 active keys (ids ${ids.join(', ')}): revoke one by its id\n`,
+  );
+  const active = () =>
+    db.dataSource.query(
+      `SELECT name FROM api_keys WHERE prefix = 'hmy_twin' AND revoked_at IS NULL ORDER BY name`,
+    );
+  expect(await active()).toEqual([{ name: 'twin a' }, { name: 'twin b' }]);
+
+  expect((await keys('revoke', ids[0])).code).toBe(0);
+  expect(await active()).toEqual([{ name: 'twin b' }]);
+  // Now the prefix names one active key: accepted.
+  expect((await keys('revoke', 'hmy_twin')).code).toBe(0);
+  expect(await active()).toEqual([]);
 });

@@ -6,7 +6,10 @@ import type { ApiKeyScope } from '../../domain/api-key/api-key.entity';
 import type { RequestContext } from '../../context/request-context';
 import { resolvers } from './resolvers';
 
-/** Scopes come from `@Authorized(scope)`; a key without one gets FORBIDDEN, naming the scope. */
+/**
+ * Field scopes come from `@Authorized(scope)` (`sync` includes `read`, `admin` everything); a key
+ * without one gets FORBIDDEN, naming the scope. Whole operations are gated in operation-scopes.ts.
+ */
 const authChecker: AuthChecker<RequestContext, ApiKeyScope> = ({ context, info }, scopes) => {
   if (scopes.some((scope) => hasScope(context.principal, scope))) return true;
   throw new GraphQLError(
