@@ -9,18 +9,24 @@ import {
   upsertMemberships,
   type MembershipInput,
 } from './identities';
-import { EVENT_TYPES, type IngestMessage } from './ingest-message';
+import { EVENT_TYPES, type IngestMessage, type Rejection } from './ingest-message';
 import { EntityCache, isStaleEntityCache } from './entity-cache';
 import { GroupCommit } from './group-commit';
 import { claimMessageIds } from './message-claims';
 import { EventPartitions } from './partitions';
+import { isRefusedData, refusedMessage } from './refused-data';
 import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
 import { copyRow, sqlOf, type Sql } from './sql';
 import { isoTimestamp } from './utc-text';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 
-export type WriteResult = { stored: number; duplicates: number };
+export type WriteResult = {
+  stored: number;
+  duplicates: number;
+  /** Messages PostgreSQL refused (see `writeIsolatingRefused`); the others were written. */
+  rejected: Rejection[];
+};
 
 /** PostgreSQL errors worth retrying the whole batch for. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -51,9 +57,35 @@ export class IngestWriter {
    */
   async write(messages: IngestMessage[], actor: string): Promise<WriteResult> {
     const unique = firstOfEachMessageId(messages);
-    if (unique.length === 0) return { stored: 0, duplicates: messages.length };
-    const owned = await this.groups.submit(unique, actor);
-    return { stored: owned, duplicates: messages.length - owned };
+    if (unique.length === 0) return { stored: 0, duplicates: messages.length, rejected: [] };
+    const { stored, rejected } = await this.writeIsolatingRefused(unique, actor);
+    return { stored, duplicates: messages.length - stored - rejected.length, rejected };
+  }
+
+  /**
+   * Writes the messages; when PostgreSQL refuses a value in them (one validation did not
+   * foresee), writes each half on its own, in order, until each refused message is alone and
+   * rejected: the others are stored, and the client does not retry a poison batch forever.
+   * k refused messages among n cost about 2·k·log2(n) extra transactions.
+   */
+  private async writeIsolatingRefused(
+    messages: IngestMessage[],
+    actor: string,
+  ): Promise<{ stored: number; rejected: Rejection[] }> {
+    try {
+      return { stored: await this.groups.submit(messages, actor), rejected: [] };
+    } catch (error) {
+      if (!isRefusedData(error)) throw error;
+      if (messages.length === 1)
+        return { stored: 0, rejected: [refusedMessage(messages[0], error)] };
+      const middle = Math.ceil(messages.length / 2);
+      const first = await this.writeIsolatingRefused(messages.slice(0, middle), actor);
+      const second = await this.writeIsolatingRefused(messages.slice(middle), actor);
+      return {
+        stored: first.stored + second.stored,
+        rejected: [...first.rejected, ...second.rejected],
+      };
+    }
   }
 
   /** Writes a group of requests' messages in one transaction; returns the messageIds stored. */
