@@ -3,12 +3,7 @@ import { attributeAnonymousEvents } from './attribution';
 import { DefinitionIds } from './definition-ids';
 import { CombinedStatement } from './combined-statement';
 import { addEntityWrites, type EntityChange } from './entity-updates';
-import {
-  recordAnonymousIds,
-  soleAccountByUserId,
-  upsertMemberships,
-  type MembershipInput,
-} from './identities';
+import { recordAnonymousIds, upsertMemberships, type MembershipInput } from './identities';
 import { EVENT_TYPES, type IngestMessage, type Rejection } from './ingest-message';
 import { EntityCache, isStaleEntityCache } from './entity-cache';
 import { GroupCommit } from './group-commit';
@@ -16,6 +11,7 @@ import { claimMessageIds } from './message-claims';
 import { EventPartitions } from './partitions';
 import { isRefusedData, refusedMessage } from './refused-data';
 import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
+import { attributeToSoleAccount, soleAccountsLocked } from './sole-account';
 import { copyRow, sqlOf, type Sql } from './sql';
 import { isoTimestamp } from './utc-text';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
@@ -153,18 +149,27 @@ export class IngestWriter {
     if (messages.length === 0)
       return { value: { stored, learned: new Map(), seen: emptySeen() }, last: [] };
 
-    await upsertMemberships(sql, membershipsOf(messages, userIds, accountIds));
+    const joined = await upsertMemberships(sql, membershipsOf(messages, userIds, accountIds));
     const links = await recordAnonymousIds(sql, anonymousLinksOf(messages, userIds));
     // Only events without context.groupId (and newly attributed ones) need the sole account.
-    const soleAccounts = await soleAccountByUserId(sql, [
-      ...messages
-        .filter((m) => m.userId && !m.contextGroupId && EVENT_TYPES.has(m.type))
-        .map((m) => userIds.get(m.userId!)!),
-      ...links.userByAnonymousId.values(),
-    ]);
+    const soleAccounts = await soleAccountsLocked(
+      sql,
+      [
+        ...messages
+          .filter((m) => m.userId && !m.contextGroupId && EVENT_TYPES.has(m.type))
+          .map((m) => userIds.get(m.userId!)!),
+        ...links.userByAnonymousId.values(),
+      ],
+      joined,
+    );
 
     const deltas = new RollupDeltas();
-    const attributed = await attributeAnonymousEvents(sql, links.newlyLinked, soleAccounts, deltas);
+    // Events stored before these users had an account get the one they joined now.
+    const joinedAccount = await attributeToSoleAccount(sql, joined, deltas);
+    const attributed = [
+      ...joinedAccount.moved,
+      ...(await attributeAnonymousEvents(sql, links.newlyLinked, soleAccounts, deltas)),
+    ];
 
     const eventMessages = messages.filter((m) => EVENT_TYPES.has(m.type));
     const { ids: definitionIds, learned } = await this.definitions.resolve(
@@ -202,9 +207,12 @@ export class IngestWriter {
     addRollupWrites(final, deltas);
     addEntityWrites(final, 'users', cache.lastSeen.dropKnown('users', users));
     addEntityWrites(final, 'accounts', cache.lastSeen.dropKnown('accounts', accounts));
-    const last = [cache.epochCheck(), final.text(), emptiedCountsStatement(deltas)].filter(
-      (s) => s !== null,
-    );
+    const last = [
+      cache.epochCheck(),
+      final.text(),
+      emptiedCountsStatement(deltas),
+      joinedAccount.emptiedActivity,
+    ].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };
   }
