@@ -31,8 +31,8 @@ const MAX_ATTEMPTS = 4;
 /**
  * Stores validated messages in one transaction, set-based: a handful of multi-row statements per
  * batch whatever its size. Statements run in a fixed table order (message ids, new users and
- * accounts, memberships, anonymous ids, attribution, events, rollups, user and account updates)
- * and lock rows in key order, so concurrent batches wait for each other instead of
+ * accounts, memberships, anonymous ids, sole-account locks, attribution, events, rollups, user
+ * and account updates) and lock rows in key order, so concurrent batches wait for each other instead of
  * deadlocking; a deadlock that still happens is retried.
  */
 export class IngestWriter {

@@ -134,8 +134,9 @@ export async function attributeToSoleAccount(
        GROUP BY user_id HAVING count(*) = 1
      ),
      target AS (
-       SELECT e.id, e.occurred_at, s.account_id FROM events e JOIN sole s USING (user_id)
-       WHERE e.user_id = ANY($1::bigint[]) AND e.account_id IS NULL
+       -- From sole: users with several accounts cost no scan of their events.
+       SELECT e.id, e.occurred_at, s.account_id FROM sole s JOIN events e ON e.user_id = s.user_id
+       WHERE e.account_id IS NULL
        ORDER BY e.id
        FOR UPDATE OF e
      ),
