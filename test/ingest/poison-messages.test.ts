@@ -321,6 +321,20 @@ describe('nesting depth', () => {
       /^context\.deep(\.0)+: nested more than 32 levels/,
     );
   });
+  test('100,000 levels inside one message cost only that message', async () => {
+    const depth = 100_000;
+    const deep = `{"type":"track","userId":"deep-msg","event":"Deep","messageId":"deep-msg-bad","properties":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    const rawBody = `{"batch":[${JSON.stringify(good('deep-msg', 0))},${deep}]}`;
+    const answer = await postIngest(t.baseUrl, 'batch', null, t.keys.ingest, { rawBody });
+    expect(answer.status).toBe(200);
+    expect(answer.body.stored).toBe(1);
+    expect(answer.body.rejected.map((r: any) => [r.index, r.messageId])).toEqual([
+      [1, 'deep-msg-bad'],
+    ]);
+    expect(answer.body.rejected[0].message).toMatch(
+      /^properties\.a(\.0)+: nested more than 32 levels/,
+    );
+  });
 });
 
 describe('a refusal validation did not foresee: the batch is split to find it', () => {
