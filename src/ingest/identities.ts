@@ -1,4 +1,4 @@
-import { sortedIds, sortedUnique, type Sql } from './sql';
+import { sortedUnique, type Sql } from './sql';
 
 /**
  * Makes sure a user or account row exists for each external id (created with source `ingest`)
@@ -37,8 +37,11 @@ export async function ensureByExternalId(
 
 export type MembershipInput = { accountId: string; userId: string; role: string | null };
 
-/** Puts users in accounts (role MEMBER unless given); a given role replaces the stored one. */
-export async function upsertMemberships(sql: Sql, inputs: MembershipInput[]): Promise<void> {
+/**
+ * Puts users in accounts (role MEMBER unless given); a given role replaces the stored one.
+ * Returns the users who got a new membership.
+ */
+export async function upsertMemberships(sql: Sql, inputs: MembershipInput[]): Promise<string[]> {
   const byPair = new Map<string, MembershipInput>();
   for (const input of inputs) {
     const key = `${input.accountId}:${input.userId}`;
@@ -48,13 +51,17 @@ export async function upsertMemberships(sql: Sql, inputs: MembershipInput[]): Pr
   const rows = [...byPair.values()].sort(
     (a, b) => Number(a.accountId) - Number(b.accountId) || Number(a.userId) - Number(b.userId),
   );
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
   const params = [rows.map((r) => r.accountId), rows.map((r) => r.userId), rows.map((r) => r.role)];
-  await sql(
-    `INSERT INTO memberships (account_id, user_id, role_code, source)
-     SELECT a, u, coalesce(r, 'MEMBER'), 'ingest'
-     FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS i(a, u, r) ORDER BY a, u
-     ON CONFLICT (account_id, user_id) DO NOTHING`,
+  const created = await sql<{ user_id: string }>(
+    `WITH created AS (
+       INSERT INTO memberships (account_id, user_id, role_code, source)
+       SELECT a, u, coalesce(r, 'MEMBER'), 'ingest'
+       FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS i(a, u, r) ORDER BY a, u
+       ON CONFLICT (account_id, user_id) DO NOTHING
+       RETURNING user_id
+     )
+     SELECT user_id FROM created`,
     params,
   );
   if (rows.some((r) => r.role)) {
@@ -65,22 +72,7 @@ export async function upsertMemberships(sql: Sql, inputs: MembershipInput[]): Pr
       params,
     );
   }
-}
-
-/** For users with exactly one current membership: user id → that account's id. */
-export async function soleAccountByUserId(
-  sql: Sql,
-  userIds: Iterable<string | null>,
-): Promise<Map<string, string>> {
-  const ids = sortedIds(userIds);
-  if (ids.length === 0) return new Map();
-  const rows = await sql<{ user_id: string; account_id: string }>(
-    `SELECT user_id, min(account_id) AS account_id FROM memberships
-     WHERE user_id = ANY($1::bigint[]) AND deleted_at IS NULL AND left_at IS NULL
-     GROUP BY user_id HAVING count(*) = 1`,
-    [ids],
-  );
-  return new Map(rows.map((row) => [String(row.user_id), String(row.account_id)]));
+  return created.map((row) => String(row.user_id));
 }
 
 export type AnonymousLinks = {

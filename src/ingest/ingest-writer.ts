@@ -3,24 +3,26 @@ import { attributeAnonymousEvents } from './attribution';
 import { DefinitionIds } from './definition-ids';
 import { CombinedStatement } from './combined-statement';
 import { addEntityWrites, type EntityChange } from './entity-updates';
-import {
-  recordAnonymousIds,
-  soleAccountByUserId,
-  upsertMemberships,
-  type MembershipInput,
-} from './identities';
-import { EVENT_TYPES, type IngestMessage } from './ingest-message';
+import { recordAnonymousIds, upsertMemberships, type MembershipInput } from './identities';
+import { EVENT_TYPES, type IngestMessage, type Rejection } from './ingest-message';
 import { EntityCache, isStaleEntityCache } from './entity-cache';
 import { GroupCommit } from './group-commit';
 import { claimMessageIds } from './message-claims';
 import { EventPartitions } from './partitions';
+import { isRefusedData, refusedMessage } from './refused-data';
 import { addRollupWrites, emptiedCountsStatement, RollupDeltas, type EventFact } from './rollups';
+import { attributeToSoleAccount, soleAccountsLocked } from './sole-account';
 import { copyRow, sqlOf, type Sql } from './sql';
 import { isoTimestamp } from './utc-text';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 
-export type WriteResult = { stored: number; duplicates: number };
+export type WriteResult = {
+  stored: number;
+  duplicates: number;
+  /** Messages PostgreSQL refused (see `writeIsolatingRefused`); the others were written. */
+  rejected: Rejection[];
+};
 
 /** PostgreSQL errors worth retrying the whole batch for. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -29,8 +31,8 @@ const MAX_ATTEMPTS = 4;
 /**
  * Stores validated messages in one transaction, set-based: a handful of multi-row statements per
  * batch whatever its size. Statements run in a fixed table order (message ids, new users and
- * accounts, memberships, anonymous ids, attribution, events, rollups, user and account updates)
- * and lock rows in key order, so concurrent batches wait for each other instead of
+ * accounts, memberships, anonymous ids, sole-account locks, attribution, events, rollups, user
+ * and account updates) and lock rows in key order, so concurrent batches wait for each other instead of
  * deadlocking; a deadlock that still happens is retried.
  */
 export class IngestWriter {
@@ -51,9 +53,35 @@ export class IngestWriter {
    */
   async write(messages: IngestMessage[], actor: string): Promise<WriteResult> {
     const unique = firstOfEachMessageId(messages);
-    if (unique.length === 0) return { stored: 0, duplicates: messages.length };
-    const owned = await this.groups.submit(unique, actor);
-    return { stored: owned, duplicates: messages.length - owned };
+    if (unique.length === 0) return { stored: 0, duplicates: messages.length, rejected: [] };
+    const { stored, rejected } = await this.writeIsolatingRefused(unique, actor);
+    return { stored, duplicates: messages.length - stored - rejected.length, rejected };
+  }
+
+  /**
+   * Writes the messages; when PostgreSQL refuses a value in them (one validation did not
+   * foresee), writes each half on its own, in order, until each refused message is alone and
+   * rejected: the others are stored, and the client does not retry a poison batch forever.
+   * k refused messages among n cost about 2·k·log2(n) extra transactions.
+   */
+  private async writeIsolatingRefused(
+    messages: IngestMessage[],
+    actor: string,
+  ): Promise<{ stored: number; rejected: Rejection[] }> {
+    try {
+      return { stored: await this.groups.submit(messages, actor), rejected: [] };
+    } catch (error) {
+      if (!isRefusedData(error)) throw error;
+      if (messages.length === 1)
+        return { stored: 0, rejected: [refusedMessage(messages[0], error)] };
+      const middle = Math.ceil(messages.length / 2);
+      const first = await this.writeIsolatingRefused(messages.slice(0, middle), actor);
+      const second = await this.writeIsolatingRefused(messages.slice(middle), actor);
+      return {
+        stored: first.stored + second.stored,
+        rejected: [...first.rejected, ...second.rejected],
+      };
+    }
   }
 
   /** Writes a group of requests' messages in one transaction; returns the messageIds stored. */
@@ -121,18 +149,27 @@ export class IngestWriter {
     if (messages.length === 0)
       return { value: { stored, learned: new Map(), seen: emptySeen() }, last: [] };
 
-    await upsertMemberships(sql, membershipsOf(messages, userIds, accountIds));
+    const joined = await upsertMemberships(sql, membershipsOf(messages, userIds, accountIds));
     const links = await recordAnonymousIds(sql, anonymousLinksOf(messages, userIds));
     // Only events without context.groupId (and newly attributed ones) need the sole account.
-    const soleAccounts = await soleAccountByUserId(sql, [
-      ...messages
-        .filter((m) => m.userId && !m.contextGroupId && EVENT_TYPES.has(m.type))
-        .map((m) => userIds.get(m.userId!)!),
-      ...links.userByAnonymousId.values(),
-    ]);
+    const soleAccounts = await soleAccountsLocked(
+      sql,
+      [
+        ...messages
+          .filter((m) => m.userId && !m.contextGroupId && EVENT_TYPES.has(m.type))
+          .map((m) => userIds.get(m.userId!)!),
+        ...links.userByAnonymousId.values(),
+      ],
+      joined,
+    );
 
     const deltas = new RollupDeltas();
-    const attributed = await attributeAnonymousEvents(sql, links.newlyLinked, soleAccounts, deltas);
+    // Events stored before these users had an account get the one they joined now.
+    const joinedAccount = await attributeToSoleAccount(sql, joined, deltas);
+    const attributed = [
+      ...joinedAccount.moved,
+      ...(await attributeAnonymousEvents(sql, links.newlyLinked, soleAccounts, deltas)),
+    ];
 
     const eventMessages = messages.filter((m) => EVENT_TYPES.has(m.type));
     const { ids: definitionIds, learned } = await this.definitions.resolve(
@@ -170,9 +207,12 @@ export class IngestWriter {
     addRollupWrites(final, deltas);
     addEntityWrites(final, 'users', cache.lastSeen.dropKnown('users', users));
     addEntityWrites(final, 'accounts', cache.lastSeen.dropKnown('accounts', accounts));
-    const last = [cache.epochCheck(), final.text(), emptiedCountsStatement(deltas)].filter(
-      (s) => s !== null,
-    );
+    const last = [
+      cache.epochCheck(),
+      final.text(),
+      emptiedCountsStatement(deltas),
+      joinedAccount.emptiedActivity,
+    ].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };
   }

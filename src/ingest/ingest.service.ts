@@ -44,10 +44,13 @@ export class IngestService {
       if (isRejection(result)) rejected.push(result);
       else valid.push(result);
     });
-    const { stored, duplicates } = valid.length
-      ? await this.writer.write(valid, principal.name)
-      : { stored: 0, duplicates: 0 };
-    return { success: true, stored, duplicates, rejected };
+    if (valid.length === 0) return { success: true, stored: 0, duplicates: 0, rejected };
+    const written = await this.writer.write(valid, principal.name);
+    if (written.rejected.length) {
+      rejected.push(...written.rejected);
+      rejected.sort((a, b) => a.index - b.index);
+    }
+    return { success: true, stored: written.stored, duplicates: written.duplicates, rejected };
   }
 }
 

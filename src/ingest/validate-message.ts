@@ -7,14 +7,19 @@ import {
   type Rejection,
   type RejectionReason,
 } from './ingest-message';
+import { findUnstorableValue, type UnstorableValue } from './storable-json';
 import { correctClockSkew, isStorableEventTime, parseLenientTimestamp } from './timestamps';
 
 /** Segment's per-message limit. */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 /** Segment's rule: a messageId is under 100 characters. */
 export const MAX_MESSAGE_ID_LENGTH = 99;
-const MAX_ID_LENGTH = 255;
-const MAX_EVENT_NAME_LENGTH = 200;
+/**
+ * Ids (userId, anonymousId, groupId, previousId, context.groupId) and the text traits that land
+ * in indexed columns (email, industry): a btree entry holds at most ~2,700 bytes.
+ */
+export const MAX_ID_LENGTH = 255;
+export const MAX_EVENT_NAME_LENGTH = 200;
 
 /** Ids may arrive as numbers (`userId: 42`); they are stored as text. */
 const idSchema = z
@@ -84,15 +89,17 @@ export function validateMessage(
     message,
   });
 
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    return reject('invalid_field', 'expected each message to be a JSON object');
-  const text = JSON.stringify(raw);
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_MESSAGE_BYTES)
-    return reject('message_too_large', `message is ${bytes} bytes, the limit is 32 KB`);
-  // PostgreSQL's jsonb cannot hold NUL characters; refuse the message, not the whole batch.
-  if (text.includes('\\u0000'))
-    return reject('invalid_field', 'strings must not contain the NUL character (\\u0000)');
+  if (!isObject(raw)) return reject('invalid_field', 'expected each message to be a JSON object');
+  // Checked as stored: the message with what it takes from the batch's context and integrations.
+  const unstorable = findUnstorableValue(raw, 1, '');
+  if (unstorable) return reject('invalid_field', describe(unstorable));
+  const taken = batchPartsTaken(raw, defaults);
+  if ('unstorable' in taken) return reject('invalid_field', describe(taken.unstorable));
+  const bytes = Buffer.byteLength(JSON.stringify(raw)) + taken.bytes;
+  if (bytes > MAX_MESSAGE_BYTES) {
+    const merged = taken.bytes ? " with the batch's context" : '';
+    return reject('message_too_large', `message is ${bytes} bytes${merged}, the limit is 32 KB`);
+  }
 
   const parsed = rawMessageSchema.safeParse(raw);
   if (!parsed.success) {
@@ -117,7 +124,7 @@ export function validateMessage(
   const event = eventNameOf(type as MessageType, m.event);
   if (type === 'track' && !event) return reject('missing_event', 'a track call needs an event');
   if (event && event.length > MAX_EVENT_NAME_LENGTH)
-    return reject('invalid_field', `event: must be at most ${MAX_EVENT_NAME_LENGTH} characters`);
+    return reject('invalid_field', tooLong('event', MAX_EVENT_NAME_LENGTH, event));
   if (type === 'group' && !m.groupId)
     return reject('missing_group_id', 'a group call needs a groupId');
   if (type === 'alias' && (!m.previousId || !userId))
@@ -145,6 +152,14 @@ export function validateMessage(
   const integrations = m.integrations ?? defaults.integrations;
   if (integrations) context.integrations = integrations;
   const contextGroupId = typeof context.groupId === 'string' ? context.groupId.trim() : null;
+  if (contextGroupId && contextGroupId.length > MAX_ID_LENGTH)
+    return reject('invalid_field', tooLong('context.groupId', MAX_ID_LENGTH, contextGroupId));
+  const traits = m.traits ?? {};
+  for (const name of INDEXED_TRAITS[type as MessageType] ?? []) {
+    const value = traits[name];
+    if (typeof value === 'string' && value.trim().length > MAX_ID_LENGTH)
+      return reject('invalid_field', tooLong(`traits.${name}`, MAX_ID_LENGTH, value.trim()));
+  }
 
   return {
     index,
@@ -156,11 +171,75 @@ export function validateMessage(
     groupId: m.groupId || null,
     previousId: m.previousId || null,
     contextGroupId: contextGroupId || null,
-    traits: m.traits ?? {},
+    traits,
     properties: propertiesOf(type as MessageType, m, context),
     context,
     occurredAt,
     receivedAt: defaults.receivedAt,
+  };
+}
+
+/** Traits that go to an indexed text column (see traits.ts), by call type. */
+const INDEXED_TRAITS: Partial<Record<MessageType, string[]>> = {
+  identify: ['email'],
+  group: ['industry'],
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe({ path, problem }: UnstorableValue): string {
+  const field = path.length > 200 ? `${path.slice(0, 200)}…` : path || 'message';
+  return `${field}: ${problem}`;
+}
+
+function tooLong(field: string, limit: number, value: string): string {
+  return `${field}: must be at most ${limit} characters, got ${value.length}`;
+}
+
+/** A batch-level value a message takes unless it has its own, checked and measured once. */
+type BatchPart = { key: string; bytes: number; unstorable: UnstorableValue | null };
+type BatchParts = { context: BatchPart[]; integrations: BatchPart | null };
+
+const checkedBatchParts = new WeakMap<MessageDefaults, BatchParts>();
+
+/**
+ * What the message takes from the batch's context (the keys it does not set itself) and
+ * integrations (unless it has its own): the first refused value among them, or their size in
+ * the stored message. Each batch-level value is checked once per request, not once per message.
+ */
+function batchPartsTaken(
+  raw: Record<string, unknown>,
+  defaults: MessageDefaults,
+): { bytes: number } | { unstorable: UnstorableValue } {
+  if (!defaults.context && !defaults.integrations) return { bytes: 0 };
+  let parts = checkedBatchParts.get(defaults);
+  if (!parts) checkedBatchParts.set(defaults, (parts = checkBatchParts(defaults)));
+  const own = isObject(raw.context) ? raw.context : undefined;
+  let bytes = 0;
+  for (const part of parts.context) {
+    if (own && Object.hasOwn(own, part.key)) continue;
+    if (part.unstorable) return { unstorable: part.unstorable };
+    bytes += part.bytes;
+  }
+  if (parts.integrations && raw.integrations == null) {
+    if (parts.integrations.unstorable) return { unstorable: parts.integrations.unstorable };
+    bytes += parts.integrations.bytes;
+  }
+  return { bytes };
+}
+
+function checkBatchParts({ context, integrations }: MessageDefaults): BatchParts {
+  // In a message, context is at level 2 and context.integrations at level 3.
+  const part = (key: string, value: unknown, level: number, path: string): BatchPart => {
+    const unstorable = findUnstorableValue({ [key]: value }, level, path);
+    const bytes = unstorable ? 0 : Buffer.byteLength(JSON.stringify({ [key]: value })) - 1;
+    return { key, bytes, unstorable };
+  };
+  return {
+    context: Object.entries(context ?? {}).map(([key, value]) => part(key, value, 2, 'context')),
+    integrations: integrations ? part('integrations', integrations, 2, 'context') : null,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { idsByExternalId, loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
+import { attributeToJoinedAccounts } from '../../ingest/sole-account';
+import { sqlOf } from '../../ingest/sql';
 import { invalidInput } from '../../shared/errors';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
 import { paginateById, type Connection } from '../shared/connection';
@@ -149,11 +151,17 @@ export class UserService {
          JOIN memberships m ON m.account_id = r."accountId" AND m.user_id = r."userId"`,
         [records],
       );
-      return loadInOrder(
+      const memberships = await loadInOrder(
         manager,
         Membership,
         result.map((row) => row.id),
       );
+      // Events stored while these users had no account get the one they now only have.
+      await attributeToJoinedAccounts(
+        sqlOf(manager),
+        memberships.filter((m) => m.leftAt === null).map((m) => m.userId),
+      );
+      return memberships;
     });
   }
 }
