@@ -34,8 +34,12 @@ export function createErrorFormatter(logger: Logger) {
       };
     }
     const code = String(formatted.extensions?.code ?? '');
-    if (code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT.test(formatted.message)) {
-      return { ...formatted, extensions: { ...formatted.extensions, code: 'TOO_MANY_TOKENS' } };
+    const tokenLimit = code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT.exec(formatted.message);
+    if (tokenLimit) {
+      return {
+        message: `The document has more than ${tokenLimit[1]} tokens, the most one request may have; put bulk inputs in variables.`,
+        extensions: { code: 'TOO_MANY_TOKENS', limit: Number(tokenLimit[1]) },
+      };
     }
     if (CLIENT_CODES.has(code)) return formatted;
     // Without a path the error came from parsing, validating or coercing the request (a bad
@@ -53,8 +57,8 @@ export function createErrorFormatter(logger: Logger) {
   };
 }
 
-/** graphql-js's message when a document is over `parseOptions.maxTokens`. */
-const TOKEN_LIMIT = /Document contains more than \d+ tokens/;
+/** graphql-js's message when a document is over `parseOptions.maxTokens` ("more that" sic). */
+const TOKEN_LIMIT = /Document contains more tha[nt] (\d+) tokens/;
 
 /** A request refused before execution wraps our HarmonyError as its `originalError`. */
 function harmonyCause(error: unknown): unknown {
