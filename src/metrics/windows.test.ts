@@ -5,6 +5,8 @@ import {
   bucketsOf,
   comparisonWindow,
   MAX_WINDOW_YEARS,
+  offsetWithinLimit,
+  parseOffset,
   resolveWindow,
   type ResolvedWindow,
 } from './windows';
@@ -113,6 +115,19 @@ describe('window limits', () => {
       });
     },
   );
+
+  test('a derived input offset moves a window by at most 20 years', () => {
+    expect(parseOffset('-1 year')).toEqual({ years: -1 });
+    expect(parseOffset('-240 months')).toEqual({ months: -240 });
+    expect(offsetWithinLimit('-20 years')).toBe(true);
+    expect(offsetWithinLimit('-21 years')).toBe(false);
+    expect(offsetWithinLimit('-9999999 days')).toBe(false);
+    expect(refusal(() => parseOffset('-100000 years'))).toEqual({
+      code: 'INVALID_WINDOW',
+      message: 'offset: expected e.g. "-1 month", at most 20 years, got "-100000 years"',
+      details: { field: 'offset', maxYears: 20 },
+    });
+  });
 
   test('with the known zones given, only those are accepted', () => {
     const known = new Set(['UTC', 'Europe/Berlin']);

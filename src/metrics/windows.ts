@@ -192,10 +192,26 @@ export function shiftWindow(window: ResolvedWindow, by: DurationLikeObject): Res
   return { ...window, from: window.from.plus(by), to: window.to.plus(by) };
 }
 
-/** Parses a derived input's offset such as "-1 month". */
+/** Average days in each offset unit, to bound an offset without building a date. */
+const DAYS_PER_UNIT = { day: 1, week: 7, month: 365.25 / 12, quarter: 365.25 / 4, year: 365.25 };
+
+/** True when an offset such as "-1 month" moves a window by at most MAX_WINDOW_YEARS. */
+export function offsetWithinLimit(offset: string): boolean {
+  const match = /^(-?\d+) (day|week|month|quarter|year)s?$/.exec(offset);
+  if (!match) return false;
+  const unit = match[2] as keyof typeof DAYS_PER_UNIT;
+  return Math.abs(Number(match[1])) * DAYS_PER_UNIT[unit] <= MAX_WINDOW_YEARS * 365.25;
+}
+
+/** Parses a derived input's offset such as "-1 month"; at most MAX_WINDOW_YEARS either way. */
 export function parseOffset(offset: string): DurationLikeObject {
   const match = /^(-?\d+) (day|week|month|quarter|year)s?$/.exec(offset);
-  if (!match) throw new Error(`offset: expected e.g. "-1 month", got "${offset}"`);
+  if (!match || !offsetWithinLimit(offset)) {
+    throw invalidWindow(
+      `offset: expected e.g. "-1 month", at most ${MAX_WINDOW_YEARS} years, got "${offset}"`,
+      { field: 'offset', maxYears: MAX_WINDOW_YEARS },
+    );
+  }
   return { [`${match[2]}s`]: Number(match[1]) } as DurationLikeObject;
 }
 
