@@ -204,6 +204,19 @@ describe('each limit answers 400 with its own code', () => {
     );
     expect(affordable.status).toBe(200);
   });
+
+  test('cost: a plural upsert returns one row per input, so its fields count once per input', async () => {
+    const inputs = Array.from({ length: 300 }, (_, i) => ({ externalId: `cost-${i}` }));
+    const mutation = (selection: string) =>
+      `mutation($inputs: [UpsertAccountInput!]!) { upsertAccounts(inputs: $inputs) { ${selection} } }`;
+    const tooCostly = await refusal(mutation('id users { id }'), { inputs });
+    expect(tooCostly).toMatchObject({ status: 400, code: 'QUERY_TOO_COMPLEX' });
+    expect(tooCostly.error.extensions.complexity).toBe(1 + 300 * (1 + 1 + 100));
+    const [{ count }] = await t.db.dataSource.query(
+      `SELECT count(*)::int AS count FROM accounts WHERE external_id LIKE 'cost-%'`,
+    );
+    expect(count).toBe(0); // refused before it ran
+  });
 });
 
 describe('client mistakes answer 400, not 500', () => {
@@ -267,6 +280,22 @@ describe('client mistakes answer 400, not 500', () => {
       });
     },
   );
+
+  test('event definition ids beyond bigint are BAD_USER_INPUT too', async () => {
+    const lookup = await refusal('{ eventDefinition(id: "9999999999999999999") { key } }');
+    expect(lookup).toMatchObject({
+      status: 400,
+      code: 'BAD_USER_INPUT',
+      message: 'id: expected a numeric id from 1 to 9223372036854775807, got "9999999999999999999"',
+    });
+    const counts = await refusal(`{ accounts(first: 1) { edges { node {
+      eventCounts(definitions: ["9999999999999999999"],
+        window: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { count } } } } }`);
+    expect(counts).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'definitions: no event definition has the id or key "9999999999999999999"',
+    });
+  });
 
   test('the largest bigint id is a valid id that simply does not exist', async () => {
     const { status, body } = await t.graphql('{ account(id: "9223372036854775807") { id } }');

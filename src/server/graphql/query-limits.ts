@@ -77,10 +77,14 @@ export function queryLimitRules(): ValidationRule[] {
 /** Options for Apollo's parser: a document with more tokens is refused before it is built. */
 export const parseOptions = { maxTokens: MAX_TOKENS };
 
-/** A list field costs its children once per row it may return (`first`, with its default). */
+/**
+ * A list field costs its children once per row it may return: `first` (with its default) for
+ * pages and nested lists, the number of `inputs` for the plural upserts.
+ */
 const pageSizeEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  if (typeof args.first !== 'number') return undefined;
-  return 1 + childComplexity * Math.max(1, args.first);
+  if (typeof args.first === 'number') return 1 + childComplexity * Math.max(1, args.first);
+  if (Array.isArray(args.inputs)) return 1 + childComplexity * Math.max(1, args.inputs.length);
+  return undefined;
 };
 
 /** How many names a `metrics(names)` field evaluates (at least one, for the cost). */
