@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { createDataSource } from '../../src/db/data-source';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -110,4 +111,11 @@ test('a wrong-typed variable is a client error, not an internal one', async () =
   );
   expect(status).toBe(400);
   expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+});
+
+test('the standard introspection query passes every limit', async () => {
+  const { status, body } = await t.graphql(getIntrospectionQuery({ descriptions: true }));
+  expect(status).toBe(200);
+  expect(body.errors).toBeUndefined();
+  expect(body.data.__schema.queryType.name).toBe('Query');
 });
