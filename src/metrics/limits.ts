@@ -7,7 +7,7 @@ export const MAX_POINTS = 20_000;
 export function tooManyPoints(atLeast: number): HarmonyError {
   return new HarmonyError(
     'TOO_MANY_POINTS',
-    `The answer would hold at least ${atLeast} points (groups x buckets); expected at most ${MAX_POINTS}: filter, group by less or use a coarser grain`,
+    `The answer would hold at least ${atLeast} points (groups x buckets; a cumulative metric counts the days its input is read by); expected at most ${MAX_POINTS}: filter, group by less, or use a coarser grain or a shorter window`,
     { field: 'groupBy', maxPoints: MAX_POINTS },
   );
 }
