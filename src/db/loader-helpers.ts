@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /** A loader that returns, for each key, every row belonging to it (possibly none). */
 export function manyPerKeyLoader<Row>(
@@ -22,4 +23,63 @@ export function onePerKeyLoader<Row>(
     for (const row of await fetch(keys)) byKey.set(keyOf(row), row);
     return keys.map((key) => byKey.get(key) ?? null);
   });
+}
+
+/**
+ * One loader per argument set (a role, a page size): loads sharing arguments batch into one
+ * statement, and different arguments never share a cached answer.
+ */
+export function loaderPerArguments<Args extends unknown[], Loader>(
+  create: (...args: Args) => Loader,
+): (...args: Args) => Loader {
+  const loaders = new Map<string, Loader>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = create(...args);
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
+}
+
+export type FirstPerParentQuery = {
+  /** The property that holds the parent id, e.g. `accountId`. */
+  parent: string;
+  parentIds: readonly string[];
+  /** Rows per parent. */
+  first: number;
+  /** Properties the rows are ranked and returned by, e.g. `['id']`. */
+  orderBy: string[];
+};
+
+/**
+ * The first `first` rows of each parent in one statement (`row_number() OVER (PARTITION BY
+ * parent)`), so a page of parents costs one query whatever its size. Soft-deleted rows are
+ * neither counted nor returned.
+ */
+export function firstRowsPerParent<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  query: FirstPerParentQuery,
+): Promise<T[]> {
+  const repository = dataSource.getRepository(entity);
+  const metadata = repository.metadata;
+  const column = (property: string) => metadata.findColumnWithPropertyName(property)!.databaseName;
+  const { tableName, deleteDateColumn } = metadata;
+  const order = query.orderBy.map(column).join(', ');
+  const live = deleteDateColumn ? `AND ${deleteDateColumn.databaseName} IS NULL` : '';
+  const builder = repository.createQueryBuilder('row').where(
+    `row.id IN (SELECT id FROM (
+         SELECT id, row_number() OVER (PARTITION BY ${column(query.parent)} ORDER BY ${order}) AS n
+         FROM ${tableName}
+         WHERE ${column(query.parent)} = ANY(CAST(:parentIds AS bigint[])) ${live}
+       ) ranked WHERE n <= :first)`,
+    { parentIds: [...query.parentIds], first: query.first },
+  );
+  query.orderBy.forEach((property, index) =>
+    index === 0 ? builder.orderBy(`row.${property}`) : builder.addOrderBy(`row.${property}`),
+  );
+  return builder.getMany();
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_WINDOW_YEARS, offsetWithinLimit } from './windows';
 
 /**
  * The shape of one declared metric, as written in `schema/metrics/*.yml` or given to
@@ -113,6 +114,7 @@ const derivedInput = z.strictObject({
   offset: z
     .string()
     .regex(/^-?\d+ (day|week|month|quarter|year)s?$/, 'expected e.g. "-1 month"')
+    .refine(offsetWithinLimit, `expected at most ${MAX_WINDOW_YEARS} years`)
     .optional(),
 });
 

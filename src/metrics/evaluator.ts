@@ -7,9 +7,16 @@ import {
 } from './compiler/compile-metric-query';
 import { dimensionColumn } from './compiler/request';
 import type { CompiledSql } from './compiler/sql-params';
-import type { CumulativeMetric, DerivedMetric, MetricDefinition, RatioMetric } from './definition';
+import type {
+  CumulativeMetric,
+  DerivedMetric,
+  Dimension,
+  MetricDefinition,
+  RatioMetric,
+} from './definition';
 import { evaluateExpression, identifiersOf, parseExpression } from './expression';
 import type { MetricExecutor } from './executor';
+import { MAX_POINTS, tooManyPoints } from './limits';
 import { bucketsOf, parseOffset, shiftWindow, type Bucket } from './windows';
 
 /** One group of a result: its dimension values, a value per bucket, and its window total. */
@@ -53,8 +60,16 @@ export class MetricEvaluator {
     const sqlBuckets = withTotal
       ? [...buckets, { start: query.window.from, end: query.window.to }]
       : buckets;
-    const statement = compileMetricQuery(definition, buildCompileRequest(query, sqlBuckets));
+    const maxGroups = Math.floor(MAX_POINTS / buckets.length);
+    const statement = limitGroups(
+      compileMetricQuery(definition, buildCompileRequest(query, sqlBuckets)),
+      query.groupBy,
+      maxGroups,
+    );
     const rows = await this.executor.run(statement);
+    if (rows.some((row) => Number(row.group_rank) > maxGroups)) {
+      throw tooManyPoints((maxGroups + 1) * buckets.length);
+    }
     const groups = new Map<string, SeriesGroup>();
     for (const row of rows) {
       const dimensions = Object.fromEntries(
@@ -144,6 +159,21 @@ export class MetricEvaluator {
   private async evaluateNamed(name: string, query: MetricQuery): Promise<Series> {
     return this.evaluate(await this.lookup(name), query);
   }
+}
+
+/**
+ * Keeps the first `maxGroups + 1` groups of a grouped statement (`dense_rank` over the group
+ * columns), so however many groups the data has, at most about MAX_POINTS rows reach memory;
+ * a row ranked past `maxGroups` tells the caller the answer is too large.
+ */
+function limitGroups(statement: CompiledSql, groupBy: readonly Dimension[], maxGroups: number) {
+  if (groupBy.length === 0) return statement;
+  const columns = groupBy.map(dimensionColumn).join(', ');
+  const limit = `$${statement.params.length + 1}::bigint`;
+  return {
+    sql: `SELECT * FROM (\n  SELECT r.*, dense_rank() OVER (ORDER BY ${columns}) AS group_rank\n  FROM (\n${statement.sql}\n  ) r\n) ranked\nWHERE group_rank <= ${limit}`,
+    params: [...statement.params, maxGroups + 1],
+  };
 }
 
 /**

@@ -8,6 +8,8 @@ import type { Dimension, MetricDefinition } from './definition';
 import { DefinitionStore, asInputError, hashOf, type StoredDefinition } from './definition-store';
 import { MetricEvaluator, type Series } from './evaluator';
 import { MetricExecutor, METRIC_STATEMENT_TIMEOUT_MS } from './executor';
+import { MAX_POINTS, tooManyPoints } from './limits';
+import { loadTimeZones } from './time-zones';
 import { normaliseQuery, type MetricQueryInput } from './query-input';
 import { MetricRegistry } from './registry';
 import {
@@ -41,8 +43,7 @@ export interface MetricAnswerCache {
 
 /** Most metrics one `metrics(names)` or `Account.metrics(names)` may ask for. */
 export const MAX_METRICS_PER_QUERY = 20;
-/** Most points (buckets x groups) one answer may hold; beyond, filter or coarsen the grain. */
-export const MAX_POINTS = 20_000;
+export { MAX_POINTS };
 
 /** The engine's answer before GraphQL shapes it. */
 export type MetricAnswer = {
@@ -75,9 +76,12 @@ export class MetricsService {
   private readonly now: () => Date;
   private readonly catalogDir: string;
   private catalogReady: Promise<void> | null = null;
+  private timeZones: Promise<ReadonlySet<string>> | null = null;
+  private readonly dataSource: DataSource;
   private readonly cache?: MetricAnswerCache;
 
   constructor(dataSource: DataSource, options: MetricsServiceOptions = {}) {
+    this.dataSource = dataSource;
     this.store = new DefinitionStore(dataSource);
     this.registry = new MetricRegistry(this.store);
     this.now = options.now ?? (() => new Date());
@@ -115,6 +119,15 @@ export class MetricsService {
       throw error;
     });
     return this.catalogReady;
+  }
+
+  /** The zone names a window may use, read from PostgreSQL once (see time-zones.ts). */
+  private knownZones(): Promise<ReadonlySet<string>> {
+    this.timeZones ??= loadTimeZones(this.dataSource).catch((error) => {
+      this.timeZones = null;
+      throw error;
+    });
+    return this.timeZones;
   }
 
   async definitions(): Promise<StoredDefinition[]> {
@@ -185,7 +198,12 @@ export class MetricsService {
     const stored = await this.registry.get(name);
     const definition = stored.definition;
     const started = this.now();
-    const query = normaliseQuery(input, this.allowedDimensions(definition), started);
+    const query = normaliseQuery(
+      input,
+      this.allowedDimensions(definition),
+      started,
+      await this.knownZones(),
+    );
     const cacheKey = answerCacheKey(name, stored.version, query, compare ?? null);
     const cached = await this.cache?.get(cacheKey);
     if (cached) {
@@ -194,13 +212,11 @@ export class MetricsService {
       );
       return { ...cached, freshness: { ...cached.freshness, ageSeconds, cacheHit: true } };
     }
+    // Each SQL evaluation returns at most MAX_POINTS / buckets groups (evaluator.ts); inputs
+    // of a ratio or derived metric can still add up to more, refused here.
     const series = await this.evaluator.evaluate(definition, query);
     if (series.groups.length * series.buckets.length > MAX_POINTS) {
-      throw new HarmonyError(
-        'BAD_USER_INPUT',
-        `The answer would hold ${series.groups.length * series.buckets.length} points; expected at most ${MAX_POINTS}: filter, group by less or use a coarser grain`,
-        { field: 'groupBy', maxPoints: MAX_POINTS },
-      );
+      throw tooManyPoints(series.groups.length * series.buckets.length);
     }
     const statements = [...series.statements];
     let total = series.groups[0]?.total ?? 0;
@@ -251,7 +267,7 @@ export class MetricsService {
     const stored = await this.registry.get(name);
     const now = this.now();
     const query: MetricQuery = {
-      window: resolveWindow(window, now),
+      window: resolveWindow(window, now, await this.knownZones()),
       grain: null,
       groupBy: ['account'],
       filters: [],

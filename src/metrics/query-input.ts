@@ -38,8 +38,9 @@ export function normaliseQuery(
   input: MetricQueryInput,
   allowedDimensions: readonly Dimension[],
   now: Date,
+  knownZones?: ReadonlySet<string>,
 ): MetricQuery {
-  const window = resolveWindow(input.window, now);
+  const window = resolveWindow(input.window, now, knownZones);
   const grain = input.grain ?? null;
   if (grain !== null && !GRAINS.includes(grain as Grain)) {
     throw new HarmonyError('INVALID_WINDOW', `grain: expected one of ${GRAINS.join(', ')}`, {

@@ -4,6 +4,9 @@ import {
   alignedToUtcDays,
   bucketsOf,
   comparisonWindow,
+  MAX_WINDOW_YEARS,
+  offsetWithinLimit,
+  parseOffset,
   resolveWindow,
   type ResolvedWindow,
 } from './windows';
@@ -53,6 +56,88 @@ describe('resolveWindow', () => {
       'INVALID_WINDOW',
       'IANA time zone, e.g. "Europe/Berlin"',
     ]);
+  });
+});
+
+describe('window limits', () => {
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      const { code, message, details } = error as HarmonyError;
+      return { code, message, details };
+    }
+    return null;
+  };
+
+  test(`an absolute window spans at most ${MAX_WINDOW_YEARS} years, refused before any bucket is built`, () => {
+    const result = refusal(() =>
+      resolveWindow(
+        { from: new Date('0001-01-01T00:00:00Z'), to: new Date('9999-01-01T00:00:00Z') },
+        NOW,
+      ),
+    );
+    expect(result).toEqual({
+      code: 'INVALID_WINDOW',
+      message:
+        'window: expected at most 20 years, got 9998 years (0001-01-01T00:00:00.000Z to 9999-01-01T00:00:00.000Z); ask for a shorter window',
+      details: { field: 'window', expected: 'at most 20 years', maxYears: 20 },
+    });
+    const twenty = resolveWindow(
+      { from: new Date('2005-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') },
+      NOW,
+    );
+    expect(bucketsOf(twenty, 'MONTH')).toHaveLength(240);
+  });
+
+  test('comparison windows keep the span, so they stay within the limit', () => {
+    const twenty = resolveWindow(
+      { from: new Date('2005-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') },
+      NOW,
+    );
+    for (const compare of ['PREVIOUS_PERIOD', 'SAME_PERIOD_LAST_YEAR'] as const) {
+      const earlier = comparisonWindow(twenty, compare);
+      expect(earlier.to.diff(earlier.from, 'years').years).toBeLessThanOrEqual(MAX_WINDOW_YEARS);
+    }
+  });
+
+  test.each(['UTC+3', 'system', 'local', 'Nowhere/Town', 'utc-05:00'])(
+    'the time zone %s is refused, naming it',
+    (timezone) => {
+      expect(refusal(() => resolveWindow({ relative: 'LAST_7_DAYS', timezone }, NOW))).toEqual({
+        code: 'INVALID_WINDOW',
+        message: `window.timezone: expected an IANA time zone name known to PostgreSQL, e.g. "Europe/Berlin" or "UTC", got "${timezone}"`,
+        details: {
+          field: 'window.timezone',
+          expected: 'IANA time zone, e.g. "Europe/Berlin"',
+          got: timezone,
+        },
+      });
+    },
+  );
+
+  test('a derived input offset moves a window by at most 20 years', () => {
+    expect(parseOffset('-1 year')).toEqual({ years: -1 });
+    expect(parseOffset('-240 months')).toEqual({ months: -240 });
+    expect(offsetWithinLimit('-20 years')).toBe(true);
+    expect(offsetWithinLimit('-21 years')).toBe(false);
+    expect(offsetWithinLimit('-9999999 days')).toBe(false);
+    expect(refusal(() => parseOffset('-100000 years'))).toEqual({
+      code: 'INVALID_WINDOW',
+      message: 'offset: expected e.g. "-1 month", at most 20 years, got "-100000 years"',
+      details: { field: 'offset', maxYears: 20 },
+    });
+  });
+
+  test('with the known zones given, only those are accepted', () => {
+    const known = new Set(['UTC', 'Europe/Berlin']);
+    expect(
+      resolveWindow({ relative: 'LAST_7_DAYS', timezone: 'Europe/Berlin' }, NOW, known).timezone,
+    ).toBe('Europe/Berlin');
+    expect(
+      refusal(() => resolveWindow({ relative: 'LAST_7_DAYS', timezone: 'Asia/Tokyo' }, NOW, known))
+        ?.code,
+    ).toBe('INVALID_WINDOW');
   });
 });
 
@@ -113,9 +198,21 @@ describe('bucketsOf', () => {
   });
 
   test('too many buckets is an error suggesting a coarser grain', () => {
-    expect(() => bucketsOf(window('2000-01-01T00:00:00Z', '2025-01-01T00:00:00Z'), 'DAY')).toThrow(
-      /coarser grain/,
+    expect(() => bucketsOf(window('2010-01-01T00:00:00Z', '2025-01-01T00:00:00Z'), 'DAY')).toThrow(
+      'window: expected at most 1500 DAY buckets, got 5479; use a coarser grain or a shorter window',
     );
+  });
+
+  test('the bucket count is checked before any bucket is built', () => {
+    const long = window('2010-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
+    const plus = jest.spyOn(DateTime.prototype, 'plus');
+    try {
+      expect(() => bucketsOf(long, 'DAY')).toThrow(HarmonyError);
+      // Luxon's diff uses a few; building the first 1,500 days would take thousands.
+      expect(plus.mock.calls.length).toBeLessThan(100);
+    } finally {
+      plus.mockRestore();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { DateTime, type DurationLikeObject } from 'luxon';
+import { DateTime, IANAZone, type DurationLikeObject } from 'luxon';
 import { HarmonyError } from '../shared/errors';
 
 /** Relative windows; each ends at the end of the current period, so today/this month count. */
@@ -24,6 +24,12 @@ export type Comparison = (typeof COMPARISONS)[number];
 /** Most buckets one query may ask for (ten years of days would be 3,650). */
 export const MAX_BUCKETS = 1500;
 
+/**
+ * Longest absolute window, in years: two decades of monthly or yearly history, checked before
+ * any bucket or day is built (a window from year 1 to 9999 would build millions of them).
+ */
+export const MAX_WINDOW_YEARS = 20;
+
 export type WindowRequest = {
   from?: Date | null;
   to?: Date | null;
@@ -48,15 +54,18 @@ function invalidWindow(message: string, details: Record<string, unknown> = {}): 
   return new HarmonyError('INVALID_WINDOW', message, details);
 }
 
-/** Turns a window input into absolute instants; `now` is injected so this stays pure. */
-export function resolveWindow(input: WindowRequest, now: Date): ResolvedWindow {
+/**
+ * Turns a window input into absolute instants; `now` is injected so this stays pure.
+ * `knownZones` are the zone names PostgreSQL and Luxon both read the same way (see
+ * time-zones.ts); without it, any IANA name Luxon knows is accepted.
+ */
+export function resolveWindow(
+  input: WindowRequest,
+  now: Date,
+  knownZones?: ReadonlySet<string>,
+): ResolvedWindow {
   const timezone = input.timezone ?? 'UTC';
-  if (!DateTime.now().setZone(timezone).isValid) {
-    throw invalidWindow(`window.timezone: expected an IANA time zone name, got "${timezone}"`, {
-      field: 'window.timezone',
-      expected: 'IANA time zone, e.g. "Europe/Berlin"',
-    });
-  }
+  assertKnownZone(timezone, knownZones);
   const hasAbsolute = input.from != null || input.to != null;
   if (hasAbsolute === (input.relative != null)) {
     throw invalidWindow(
@@ -83,7 +92,30 @@ export function resolveWindow(input: WindowRequest, now: Date): ResolvedWindow {
       { field: 'window', expected: 'from < to' },
     );
   }
+  if (to > from.plus({ years: MAX_WINDOW_YEARS })) {
+    throw invalidWindow(
+      `window: expected at most ${MAX_WINDOW_YEARS} years, got ${Math.floor(to.diff(from, 'years').years)} years (${from.toUTC().toISO()} to ${to.toUTC().toISO()}); ask for a shorter window`,
+      {
+        field: 'window',
+        expected: `at most ${MAX_WINDOW_YEARS} years`,
+        maxYears: MAX_WINDOW_YEARS,
+      },
+    );
+  }
   return { from, to, timezone };
+}
+
+/** Only zone names both sides read alike: Luxon alone takes `system`, `local` or `UTC+3`. */
+function assertKnownZone(timezone: string, knownZones: ReadonlySet<string> | undefined): void {
+  const known = knownZones
+    ? knownZones.has(timezone)
+    : IANAZone.isValidZone(timezone) && !/^(utc|gmt)[+-]/i.test(timezone);
+  if (!known) {
+    throw invalidWindow(
+      `window.timezone: expected an IANA time zone name known to PostgreSQL, e.g. "Europe/Berlin" or "UTC", got "${timezone}"`,
+      { field: 'window.timezone', expected: 'IANA time zone, e.g. "Europe/Berlin"', got: timezone },
+    );
+  }
 }
 
 function relativeWindow(relative: RelativeWindow, now: DateTime, timezone: string): ResolvedWindow {
@@ -122,6 +154,9 @@ function relativeWindow(relative: RelativeWindow, now: DateTime, timezone: strin
 export function bucketsOf(window: ResolvedWindow, grain: Grain | null | undefined): Bucket[] {
   if (!grain) return [{ start: window.from, end: window.to }];
   const unit = LUXON_UNIT[grain];
+  // Counted before any bucket is built, so a long window of days costs nothing to refuse.
+  const estimate = Math.ceil(window.to.diff(window.from.startOf(unit), unit).as(unit));
+  if (estimate > MAX_BUCKETS) throw tooManyBuckets(grain, estimate);
   const buckets: Bucket[] = [];
   let start = window.from;
   while (start < window.to) {
@@ -129,14 +164,16 @@ export function bucketsOf(window: ResolvedWindow, grain: Grain | null | undefine
     const end = next < window.to ? next : window.to;
     buckets.push({ start, end });
     start = end;
-    if (buckets.length > MAX_BUCKETS) {
-      throw invalidWindow(
-        `window: expected at most ${MAX_BUCKETS} ${grain} buckets; use a coarser grain or a shorter window`,
-        { field: 'grain', expected: `at most ${MAX_BUCKETS} buckets` },
-      );
-    }
+    if (buckets.length > MAX_BUCKETS) throw tooManyBuckets(grain, buckets.length);
   }
   return buckets;
+}
+
+function tooManyBuckets(grain: Grain, count: number): HarmonyError {
+  return invalidWindow(
+    `window: expected at most ${MAX_BUCKETS} ${grain} buckets, got ${count}; use a coarser grain or a shorter window`,
+    { field: 'grain', expected: `at most ${MAX_BUCKETS} buckets`, maxBuckets: MAX_BUCKETS },
+  );
 }
 
 /** The window a comparison reads: the one just before, or the same dates a year earlier. */
@@ -155,10 +192,26 @@ export function shiftWindow(window: ResolvedWindow, by: DurationLikeObject): Res
   return { ...window, from: window.from.plus(by), to: window.to.plus(by) };
 }
 
-/** Parses a derived input's offset such as "-1 month". */
+/** Average days in each offset unit, to bound an offset without building a date. */
+const DAYS_PER_UNIT = { day: 1, week: 7, month: 365.25 / 12, quarter: 365.25 / 4, year: 365.25 };
+
+/** True when an offset such as "-1 month" moves a window by at most MAX_WINDOW_YEARS. */
+export function offsetWithinLimit(offset: string): boolean {
+  const match = /^(-?\d+) (day|week|month|quarter|year)s?$/.exec(offset);
+  if (!match) return false;
+  const unit = match[2] as keyof typeof DAYS_PER_UNIT;
+  return Math.abs(Number(match[1])) * DAYS_PER_UNIT[unit] <= MAX_WINDOW_YEARS * 365.25;
+}
+
+/** Parses a derived input's offset such as "-1 month"; at most MAX_WINDOW_YEARS either way. */
 export function parseOffset(offset: string): DurationLikeObject {
   const match = /^(-?\d+) (day|week|month|quarter|year)s?$/.exec(offset);
-  if (!match) throw new Error(`offset: expected e.g. "-1 month", got "${offset}"`);
+  if (!match || !offsetWithinLimit(offset)) {
+    throw invalidWindow(
+      `offset: expected e.g. "-1 month", at most ${MAX_WINDOW_YEARS} years, got "${offset}"`,
+      { field: 'offset', maxYears: MAX_WINDOW_YEARS },
+    );
+  }
   return { [`${match[2]}s`]: Number(match[1]) } as DurationLikeObject;
 }
 

@@ -7,10 +7,10 @@ import { createIngestRouter } from '../ingest/ingest.router';
 import type { Logger } from '../shared/logger';
 import { requireApiKey } from './auth';
 import type { RequestContext } from '../context/request-context';
-import { createErrorFormatter } from './graphql/format-error';
+import { badRequestStatusPlugin, createErrorFormatter } from './graphql/format-error';
 import { createLoaders } from './graphql/loaders';
 import { operationScopesPlugin } from './graphql/operation-scopes';
-import { queryComplexityPlugin, queryLimitRules } from './graphql/query-limits';
+import { parseOptions, queryLimitRules, queryLimitsPlugin } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
 import { healthHandler, readyHandler } from './health';
 import type { Services } from './services';
@@ -35,13 +35,15 @@ export async function createServer(services: Services, logger: Logger): Promise<
     schema,
     formatError: createErrorFormatter(logger),
     validationRules: queryLimitRules(),
+    parseOptions,
     introspection: true,
     // Internals stay in the log; clients get the message and the code.
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      queryComplexityPlugin(schema),
       operationScopesPlugin(),
+      queryLimitsPlugin(schema),
+      badRequestStatusPlugin(),
     ],
   });
   await apollo.start();

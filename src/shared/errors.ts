@@ -17,6 +17,20 @@ export const ERROR_CODES = {
   DIMENSION_NOT_ALLOWED: 400,
   /** Metrics: a definition (YAML entry or defineMetric input) that does not validate. */
   INVALID_METRIC_DEFINITION: 400,
+  /** GraphQL: the selection is nested deeper than the limit. */
+  QUERY_TOO_DEEP: 400,
+  /** GraphQL: more aliases than the limit. */
+  TOO_MANY_ALIASES: 400,
+  /** GraphQL: more directives than the limit. */
+  TOO_MANY_DIRECTIVES: 400,
+  /** GraphQL: the document has more tokens than the parser accepts. */
+  TOO_MANY_TOKENS: 400,
+  /** GraphQL: the estimated cost (fields times the rows of their lists) is over the limit. */
+  QUERY_TOO_COMPLEX: 400,
+  /** GraphQL: the request would run more metric evaluations than the limit. */
+  TOO_MANY_METRIC_EVALUATIONS: 400,
+  /** Metrics: the answer would hold more points (buckets x groups) than the limit. */
+  TOO_MANY_POINTS: 400,
   /** Metrics: a statement ran past its timeout; a shorter window or a coarser grain helps. */
   QUERY_TIMEOUT: 504,
   INTERNAL_SERVER_ERROR: 500,

@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { createDataSource } from '../../src/db/data-source';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -75,28 +76,46 @@ test('unknown paths get a JSON 404', async () => {
   });
 });
 
-test('too deep and too costly queries are refused before they run', async () => {
+test('too deep and too costly queries are refused before they run, with HTTP 400', async () => {
   const nest = (levels: number): string =>
-    levels === 0 ? 'id' : `accounts { users { ${nest(levels - 1)} } }`;
+    levels === 0 ? 'id' : `accounts(first: 1) { users(first: 1) { ${nest(levels - 1)} } }`;
   const tooDeep = await t.graphql(`{ user(externalId: "x") { ${nest(6)} } }`);
-  expect(tooDeep.body.errors[0].message).toMatch(/depth limit of 12 exceeded/);
+  expect(tooDeep.status).toBe(400);
+  expect(tooDeep.body.errors[0]).toMatchObject({
+    message: 'Query depth limit of 12 exceeded, found 14. Ask for fewer nested levels.',
+    extensions: { code: 'QUERY_TOO_DEEP', limit: 12 },
+  });
   const deepEnough = await t.graphql(`{ user(externalId: "x") { ${nest(5)} } }`);
   expect(deepEnough.body).toEqual({ data: { user: null } });
 
-  // 100 rows times 300 fields each is 30,000 > 25,000.
-  const fields = Array.from({ length: 300 }, (_, i) => `f${i}: name`).join(' ');
-  const tooCostly = await t.graphql(`{ accounts(first: 100) { edges { node { ${fields} } } } }`);
+  // 100 accounts times 300 users each is 30,000 > 25,000.
+  const tooCostly = await t.graphql(
+    '{ accounts(first: 100) { edges { node { users(first: 300) { id } } } } }',
+  );
+  expect(tooCostly.status).toBe(400);
   expect(tooCostly.body.errors[0].extensions).toMatchObject({
     code: 'QUERY_TOO_COMPLEX',
     maximumComplexity: 25000,
   });
-  const affordable = await t.graphql(`{ accounts(first: 10) { edges { node { ${fields} } } } }`);
+  const affordable = await t.graphql(
+    '{ accounts(first: 100) { edges { node { users(first: 200) { id } } } } }',
+  );
+  expect(affordable.status).toBe(200);
   expect(affordable.body.errors).toBeUndefined();
 });
 
 test('a wrong-typed variable is a client error, not an internal one', async () => {
-  const { body } = await t.graphql('query($n: Int!) { accounts(first: $n) { edges { cursor } } }', {
-    n: 'ten',
-  });
+  const { status, body } = await t.graphql(
+    'query($n: Int!) { accounts(first: $n) { edges { cursor } } }',
+    { n: 'ten' },
+  );
+  expect(status).toBe(400);
   expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+});
+
+test('the standard introspection query passes every limit', async () => {
+  const { status, body } = await t.graphql(getIntrospectionQuery({ descriptions: true }));
+  expect(status).toBe(200);
+  expect(body.errors).toBeUndefined();
+  expect(body.data.__schema.queryType.name).toBe('Query');
 });

@@ -287,5 +287,5 @@ test('a query asking for too many metrics or points is refused before it grows',
         window: { from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }) { total } }`,
     {},
   );
-  expect(points.extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxPoints: 20000 });
+  expect(points.extensions).toMatchObject({ code: 'TOO_MANY_POINTS', maxPoints: 20000 });
 });

@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
-import { manyPerKeyLoader, onePerKeyLoader } from '../../db/loader-helpers';
+import {
+  firstRowsPerParent,
+  loaderPerArguments,
+  manyPerKeyLoader,
+  onePerKeyLoader,
+} from '../../db/loader-helpers';
 import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
 import { User } from '../user/user.entity';
@@ -8,54 +13,42 @@ import { Account } from './account.entity';
 
 /** Per-request loaders for what hangs off an account. */
 export function createAccountLoaders(dataSource: DataSource) {
-  const usersByRole = new Map<string, ReturnType<typeof usersByAccountIdLoader>>();
-  const usersByAccountIdLoader = (role: string | null) =>
-    manyPerKeyLoader<User & { membershipAccountId: string }>(
-      (accountIds) =>
-        dataSource
-          .getRepository(User)
-          .createQueryBuilder('user')
-          .innerJoin('memberships', 'm', 'm.user_id = user.id AND m.deleted_at IS NULL')
-          .addSelect('m.account_id', 'membership_account_id')
-          .where('m.account_id IN (:...accountIds)', { accountIds })
-          .andWhere(role ? 'm.role_code = :role' : 'TRUE', { role })
-          .orderBy('user.id')
-          .getRawAndEntities()
-          .then(({ raw, entities }) =>
-            entities.map((user, index) =>
-              Object.assign(user, {
-                membershipAccountId: String(raw[index].membership_account_id),
-              }),
-            ),
-          ),
-      (user) => user.membershipAccountId,
-    );
-
   return {
     accountById: onePerKeyLoader<Account>(
       (ids) =>
         dataSource.getRepository(Account).find({ where: { id: In([...ids]) }, withDeleted: true }),
       (account) => account.id,
     ),
-    /** Members of each account, optionally only those with one role. */
-    usersByAccountId(role: string | null) {
-      const key = role ?? '*';
-      if (!usersByRole.has(key)) usersByRole.set(key, usersByAccountIdLoader(role));
-      return usersByRole.get(key)!;
-    },
-    teamsByAccountId: manyPerKeyLoader<Team>(
-      (accountIds) =>
-        dataSource
-          .getRepository(Team)
-          .find({ where: { accountId: In([...accountIds]) }, order: { id: 'ASC' } }),
-      (team) => team.accountId,
+    /** Live members of each account (optionally one role), the first `first` by user id. */
+    usersByAccountId: loaderPerArguments((role: string | null, first: number) =>
+      manyPerKeyLoader<{ accountId: string; user: User }>(
+        (accountIds) => membersOfAccounts(dataSource, accountIds, role, first),
+        (row) => row.accountId,
+      ),
     ),
-    subscriptionsByAccountId: manyPerKeyLoader<Subscription>(
-      (accountIds) =>
-        dataSource
-          .getRepository(Subscription)
-          .find({ where: { accountId: In([...accountIds]) }, order: { id: 'ASC' } }),
-      (subscription) => subscription.accountId,
+    teamsByAccountId: loaderPerArguments((first: number) =>
+      manyPerKeyLoader<Team>(
+        (accountIds) =>
+          firstRowsPerParent(dataSource, Team, {
+            parent: 'accountId',
+            parentIds: accountIds,
+            first,
+            orderBy: ['id'],
+          }),
+        (team) => team.accountId,
+      ),
+    ),
+    subscriptionsByAccountId: loaderPerArguments((first: number) =>
+      manyPerKeyLoader<Subscription>(
+        (accountIds) =>
+          firstRowsPerParent(dataSource, Subscription, {
+            parent: 'accountId',
+            parentIds: accountIds,
+            first,
+            orderBy: ['id'],
+          }),
+        (subscription) => subscription.accountId,
+      ),
     ),
     /** The plan of the account's newest subscription in force now. */
     currentPlanIdByAccountId: onePerKeyLoader<{ account_id: string; plan_id: string }>(
@@ -87,4 +80,38 @@ export function createAccountLoaders(dataSource: DataSource) {
       (row) => String(row.account_id),
     ),
   };
+}
+
+/**
+ * (account, user) pairs from the memberships, then the users by id: a user in two accounts of
+ * the page is one entity under both, never merged away or shifted to another account.
+ */
+async function membersOfAccounts(
+  dataSource: DataSource,
+  accountIds: readonly string[],
+  role: string | null,
+  first: number,
+): Promise<Array<{ accountId: string; user: User }>> {
+  const pairs: Array<{ account_id: string; user_id: string }> = await dataSource.query(
+    `SELECT ranked.account_id::text AS account_id, ranked.user_id::text AS user_id
+     FROM (
+       SELECT m.account_id, m.user_id,
+         row_number() OVER (PARTITION BY m.account_id ORDER BY m.user_id) AS n
+       FROM memberships m
+       JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+       WHERE m.account_id = ANY($1::bigint[]) AND m.deleted_at IS NULL
+         AND ($2::text IS NULL OR m.role_code = $2::text)
+     ) ranked
+     WHERE ranked.n <= $3
+     ORDER BY ranked.account_id, ranked.user_id`,
+    [accountIds, role, first],
+  );
+  if (pairs.length === 0) return [];
+  const users = await dataSource
+    .getRepository(User)
+    .findBy({ id: In([...new Set(pairs.map((pair) => pair.user_id))]) });
+  const userById = new Map(users.map((user) => [user.id, user]));
+  return pairs
+    .filter((pair) => userById.has(pair.user_id))
+    .map((pair) => ({ accountId: pair.account_id, user: userById.get(pair.user_id)! }));
 }

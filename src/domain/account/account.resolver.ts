@@ -13,7 +13,7 @@ import {
 import type { RequestContext } from '../../context/request-context';
 import { minorToMajor } from '../../shared/money';
 import { UpsertMutations } from '../shared/upsert-mutations';
-import { ConnectionType } from '../shared/connection';
+import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
 import { Plan } from '../plan/plan.entity';
 import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
@@ -50,23 +50,39 @@ export class AccountResolver extends UpsertMutations({
     return services.accounts.softDelete(externalId);
   }
 
-  @FieldResolver(() => [User], { description: 'Members of the account, optionally only one role.' })
-  users(
+  @FieldResolver(() => [User], {
+    description: 'Members of the account (optionally one role), in user id order.',
+  })
+  async users(
     @Root() account: Account,
     @Arg('role', () => String, { nullable: true }) role: string | null,
+    @NestedFirstArg() first: number,
     @Ctx() { loaders }: RequestContext,
   ) {
-    return loaders.usersByAccountId(role ?? null).load(account.id);
+    const rows = await loaders
+      .usersByAccountId(role ?? null, nestedListSize(first))
+      .load(account.id);
+    return rows.map((row) => row.user);
   }
 
-  @FieldResolver(() => [Team])
-  teams(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
-    return loaders.teamsByAccountId.load(account.id);
+  @FieldResolver(() => [Team], { description: 'Teams of the account, in id order.' })
+  teams(
+    @Root() account: Account,
+    @NestedFirstArg() first: number,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    return loaders.teamsByAccountId(nestedListSize(first)).load(account.id);
   }
 
-  @FieldResolver(() => [Subscription])
-  subscriptions(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
-    return loaders.subscriptionsByAccountId.load(account.id);
+  @FieldResolver(() => [Subscription], {
+    description: 'Subscriptions of the account, in id order.',
+  })
+  subscriptions(
+    @Root() account: Account,
+    @NestedFirstArg() first: number,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    return loaders.subscriptionsByAccountId(nestedListSize(first)).load(account.id);
   }
 
   @FieldResolver(() => Plan, {

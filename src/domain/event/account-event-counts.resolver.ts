@@ -14,6 +14,7 @@ import { invalidInput } from '../../shared/errors';
 import { Account } from '../account/account.entity';
 import { EventDefinition } from './event-definition.entity';
 import { EventCountWindowInput } from './event-definition.inputs';
+import { isBigintId } from '../shared/lookup';
 
 @ObjectType({ description: 'How many events of one definition an account had in a window.' })
 export class EventCount {
@@ -70,7 +71,7 @@ async function resolveDefinitions(
 ): Promise<EventDefinition[]> {
   const found: EventDefinition[] = [];
   for (const reference of references) {
-    const definition = /^\d{1,19}$/.test(reference)
+    const definition = isBigintId(reference)
       ? await loaders.eventDefinitionById.load(reference)
       : await loaders.eventDefinitionByKey.load(reference);
     if (!definition) {

@@ -9,6 +9,7 @@ import {
   type EventDefinitionLookupArgs,
   type RenameEventDefinitionArgs,
 } from './event-definition.inputs';
+import { assertBigintId } from '../shared/lookup';
 
 type DefinitionFields = Pick<EventDefinition, 'key' | 'displayName' | 'description' | 'category'>;
 
@@ -30,7 +31,7 @@ export class EventDefinitionService {
   async find(lookup: EventDefinitionLookupArgs): Promise<EventDefinition | null> {
     if (!lookup.id === !lookup.key) throw invalidInput('id', 'give exactly one of id or key');
     if (lookup.id) {
-      if (!/^\d{1,19}$/.test(lookup.id)) return null;
+      assertBigintId(lookup.id);
       return this.dataSource.getRepository(EventDefinition).findOneBy({ id: lookup.id });
     }
     return this.findByAlias(this.dataSource.manager, lookup.key!);

@@ -1,6 +1,7 @@
-import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { Arg, ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { invalidInput } from '../../shared/errors';
+import { isBigintId } from './lookup';
 
 @ObjectType()
 export class PageInfo {
@@ -54,6 +55,28 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
   return ConnectionClass;
 }
 
+/** Rows a nested list (Account.users, Team.members, ...) returns per parent unless told. */
+export const NESTED_LIST_DEFAULT = 100;
+/** Most rows a nested list may return per parent. */
+export const NESTED_LIST_MAX = 1000;
+
+/**
+ * The `first` argument of every nested list: at most that many rows per parent, in the list's
+ * order. Bounded so the query cost (which multiplies by it) is known before the query runs.
+ */
+export function NestedFirstArg() {
+  return Arg('first', () => Int, {
+    defaultValue: NESTED_LIST_DEFAULT,
+    description: `At most this many, 1 to ${NESTED_LIST_MAX} (default ${NESTED_LIST_DEFAULT}). Getting exactly \`first\` back means there may be more.`,
+  });
+}
+
+/** Checks a nested list's `first` and returns it. */
+export function nestedListSize(first: number): number {
+  assertPageSize(first, NESTED_LIST_MAX);
+  return first;
+}
+
 const CURSOR_VERSION = 'id:';
 
 /** Cursors are opaque to clients; inside they hold the id the next page starts after. */
@@ -64,7 +87,7 @@ export function encodeCursor(id: string): string {
 export function decodeCursor(cursor: string, field = 'after'): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.slice(CURSOR_VERSION.length);
-  if (!text.startsWith(CURSOR_VERSION) || !/^\d{1,19}$/.test(id)) {
+  if (!text.startsWith(CURSOR_VERSION) || !isBigintId(id)) {
     throw invalidInput(
       field,
       `expected a cursor from a previous page's endCursor, got "${cursor}"`,

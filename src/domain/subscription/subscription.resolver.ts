@@ -13,7 +13,7 @@ import type { RequestContext } from '../../context/request-context';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { Account } from '../account/account.entity';
 import { Plan } from '../plan/plan.entity';
-import { ConnectionType } from '../shared/connection';
+import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
 import { Subscription, SubscriptionHistoryEntry, SubscriptionStatus } from './subscription.entity';
 import { SubscriptionsArgs, UpsertSubscriptionInput } from './subscription.inputs';
 
@@ -61,8 +61,12 @@ export class SubscriptionResolver extends UpsertMutations({
   }
 
   @FieldResolver(() => [SubscriptionHistoryEntry], { description: 'Every change, oldest first.' })
-  history(@Root() subscription: Subscription, @Ctx() { loaders }: RequestContext) {
-    return loaders.historyBySubscriptionId.load(subscription.id);
+  history(
+    @Root() subscription: Subscription,
+    @NestedFirstArg() first: number,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    return loaders.historyBySubscriptionId(nestedListSize(first)).load(subscription.id);
   }
 }
 

@@ -12,7 +12,7 @@ import {
 import type { RequestContext } from '../../context/request-context';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { Account } from '../account/account.entity';
-import { ConnectionType } from '../shared/connection';
+import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
 import { User } from '../user/user.entity';
 import { Team } from './team.entity';
 import { TeamsArgs, UpsertTeamInput } from './team.inputs';
@@ -45,8 +45,14 @@ export class TeamResolver extends UpsertMutations({
     return loaders.accountById.load(team.accountId);
   }
 
-  @FieldResolver(() => [User])
-  async members(@Root() team: Team, @Ctx() { loaders }: RequestContext) {
-    return (await loaders.usersByTeamId.load(team.id)).map((row) => row.user);
+  @FieldResolver(() => [User], { description: 'Members of the team, in user id order.' })
+  async members(
+    @Root() team: Team,
+    @NestedFirstArg() first: number,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    return (await loaders.usersByTeamId(nestedListSize(first)).load(team.id)).map(
+      (row) => row.user,
+    );
   }
 }

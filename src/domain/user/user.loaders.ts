@@ -1,5 +1,10 @@
 import { In, type DataSource } from 'typeorm';
-import { manyPerKeyLoader, onePerKeyLoader } from '../../db/loader-helpers';
+import {
+  firstRowsPerParent,
+  loaderPerArguments,
+  manyPerKeyLoader,
+  onePerKeyLoader,
+} from '../../db/loader-helpers';
 import { Account } from '../account/account.entity';
 import { Membership } from './membership.entity';
 import { User } from './user.entity';
@@ -12,32 +17,53 @@ export function createUserLoaders(dataSource: DataSource) {
         dataSource.getRepository(User).find({ where: { id: In([...ids]) }, withDeleted: true }),
       (user) => user.id,
     ),
-    /** Live accounts the user is a member of. */
-    accountsByUserId: manyPerKeyLoader<{ userId: string; account: Account }>(
-      async (userIds) => {
-        const memberships = await dataSource
-          .getRepository(Membership)
-          .find({ where: { userId: In([...userIds]) }, order: { accountId: 'ASC' } });
-        if (memberships.length === 0) return [];
-        const accounts = await dataSource
-          .getRepository(Account)
-          .findBy({ id: In([...new Set(memberships.map((membership) => membership.accountId))]) });
-        const accountById = new Map(accounts.map((account) => [account.id, account]));
-        return memberships
-          .filter((membership) => accountById.has(membership.accountId))
-          .map((membership) => ({
-            userId: membership.userId,
-            account: accountById.get(membership.accountId)!,
-          }));
-      },
-      (row) => row.userId,
+    /** Live accounts the user is a member of, the first `first` by account id. */
+    accountsByUserId: loaderPerArguments((first: number) =>
+      manyPerKeyLoader<{ userId: string; account: Account }>(
+        (userIds) => accountsOfUsers(dataSource, userIds, first),
+        (row) => row.userId,
+      ),
     ),
-    membershipsByUserId: manyPerKeyLoader<Membership>(
-      (userIds) =>
-        dataSource
-          .getRepository(Membership)
-          .find({ where: { userId: In([...userIds]) }, order: { id: 'ASC' } }),
-      (membership) => membership.userId,
+    membershipsByUserId: loaderPerArguments((first: number) =>
+      manyPerKeyLoader<Membership>(
+        (userIds) =>
+          firstRowsPerParent(dataSource, Membership, {
+            parent: 'userId',
+            parentIds: userIds,
+            first,
+            orderBy: ['id'],
+          }),
+        (membership) => membership.userId,
+      ),
     ),
   };
+}
+
+/** (user, account) pairs from the memberships, then the accounts by id. */
+async function accountsOfUsers(
+  dataSource: DataSource,
+  userIds: readonly string[],
+  first: number,
+): Promise<Array<{ userId: string; account: Account }>> {
+  const pairs: Array<{ user_id: string; account_id: string }> = await dataSource.query(
+    `SELECT ranked.user_id::text AS user_id, ranked.account_id::text AS account_id
+     FROM (
+       SELECT m.user_id, m.account_id,
+         row_number() OVER (PARTITION BY m.user_id ORDER BY m.account_id) AS n
+       FROM memberships m
+       JOIN accounts a ON a.id = m.account_id AND a.deleted_at IS NULL
+       WHERE m.user_id = ANY($1::bigint[]) AND m.deleted_at IS NULL
+     ) ranked
+     WHERE ranked.n <= $2
+     ORDER BY ranked.user_id, ranked.account_id`,
+    [userIds, first],
+  );
+  if (pairs.length === 0) return [];
+  const accounts = await dataSource
+    .getRepository(Account)
+    .findBy({ id: In([...new Set(pairs.map((pair) => pair.account_id))]) });
+  const accountById = new Map(accounts.map((account) => [account.id, account]));
+  return pairs
+    .filter((pair) => accountById.has(pair.account_id))
+    .map((pair) => ({ userId: pair.user_id, account: accountById.get(pair.account_id)! }));
 }

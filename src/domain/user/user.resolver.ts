@@ -12,7 +12,7 @@ import {
 import type { RequestContext } from '../../context/request-context';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { Account } from '../account/account.entity';
-import { ConnectionType } from '../shared/connection';
+import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
 import { Membership, MembershipRole } from './membership.entity';
 import { User } from './user.entity';
 import { UpsertMembershipInput, UpsertUserInput, UserLookupArgs, UsersArgs } from './user.inputs';
@@ -52,15 +52,25 @@ export class UserResolver extends UpsertMutations({
     return services.users.softDelete(externalId);
   }
 
-  @FieldResolver(() => [Account], { description: 'Accounts the user belongs to.' })
-  async accounts(@Root() user: User, @Ctx() { loaders }: RequestContext) {
-    const rows = await loaders.accountsByUserId.load(user.id);
+  @FieldResolver(() => [Account], {
+    description: 'Accounts the user belongs to, in account id order.',
+  })
+  async accounts(
+    @Root() user: User,
+    @NestedFirstArg() first: number,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    const rows = await loaders.accountsByUserId(nestedListSize(first)).load(user.id);
     return rows.map((row) => row.account);
   }
 
-  @FieldResolver(() => [Membership])
-  memberships(@Root() user: User, @Ctx() { loaders }: RequestContext) {
-    return loaders.membershipsByUserId.load(user.id);
+  @FieldResolver(() => [Membership], { description: "The user's memberships, in id order." })
+  memberships(
+    @Root() user: User,
+    @NestedFirstArg() first: number,
+    @Ctx() { loaders }: RequestContext,
+  ) {
+    return loaders.membershipsByUserId(nestedListSize(first)).load(user.id);
   }
 }
 
