@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   INVALID_METRIC_DEFINITION: 400,
   /** Metrics: a statement ran past its timeout; a shorter window or a coarser grain helps. */
   QUERY_TIMEOUT: 504,
+  /** Money in several currencies would be added (MRR); Harmony does not convert currencies. */
+  MIXED_CURRENCIES: 422,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 
