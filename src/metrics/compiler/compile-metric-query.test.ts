@@ -44,7 +44,7 @@ function request(from: string, to: string, overrides: Partial<MetricQuery> = {},
   return buildCompileRequest(query, bucketsOf(query.window, query.grain));
 }
 
-test('a plain count over UTC days reads event_counts_daily: exact SQL and parameters', () => {
+test('a plain count over UTC days reads event_counts_daily, less the events of excluded users: exact SQL and parameters', () => {
   const compiled = compileMetricQuery(
     exportsMetric,
     request('2025-06-01T00:00:00Z', '2025-06-08T00:00:00Z'),
@@ -56,10 +56,25 @@ test('a plain count over UTC days reads event_counts_daily: exact SQL and parame
       '  FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(starts_at, ends_at, i)',
       '),',
       'x AS (',
-      '  SELECT b.bucket, r.account_id, NULL::bigint AS user_id, r.event_count AS amount',
-      '  FROM buckets b',
-      '  JOIN event_counts_daily r ON r.definition_id = $3::bigint',
-      "    AND r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date",
+      '  SELECT n.bucket, n.account_id, NULL::bigint AS user_id, sum(n.amount) AS amount',
+      '  FROM (',
+      '    SELECT b.bucket, r.account_id, r.event_count AS amount',
+      '    FROM buckets b',
+      '    JOIN event_counts_daily r ON r.definition_id = $3::bigint',
+      "      AND r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date",
+      '    UNION ALL',
+      '    SELECT b.bucket, coalesce(e.account_id, 0), -1',
+      '    FROM (SELECT id FROM users WHERE is_test OR deleted_at IS NOT NULL) xu',
+      '    CROSS JOIN buckets b',
+      '    CROSS JOIN LATERAL (',
+      '      SELECT e.account_id FROM events e',
+      '      WHERE e.user_id = xu.id AND e.definition_id = $3::bigint',
+      '        AND e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at',
+      '      OFFSET 0 -- per excluded user, through the (user_id, occurred_at) index',
+      '    ) e',
+      '  ) n',
+      '  GROUP BY n.bucket, n.account_id',
+      '  HAVING sum(n.amount) > 0',
       ')',
       'SELECT x.bucket, coalesce(sum(x.amount), 0)::float8 AS value',
       'FROM x',

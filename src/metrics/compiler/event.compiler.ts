@@ -5,7 +5,7 @@ import {
   type CountMetric,
   type PropertyFilter,
 } from '../definition';
-import { userExclusionSql } from './activity';
+import { excludedUsersSql, userExclusionSql } from './activity';
 import { accountConditions, groupingSql, needsPlan } from './dimensions';
 import type { CompileRequest } from './request';
 import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
@@ -15,7 +15,7 @@ type EventMetric = CountMetric | CountDistinctMetric | AggregateMetric;
 
 /**
  * Event metrics. A plain count (or distinct accounts) over UTC-aligned buckets reads
- * event_counts_daily; property filters, distinct users, sums and averages of properties, and
+ * event_counts_daily, less the events of excluded users; property filters, distinct users, sums and averages of properties, and
  * non-UTC days read the raw events of that one definition inside the buckets, through the
  * (definition_id, occurred_at) index. `sum`/`avg` of an account column read the accounts.
  */
@@ -40,10 +40,7 @@ export function compileEventMetric(definition: EventMetric, request: CompileRequ
   let source: string;
   let value: string;
   if (useRollup) {
-    source = `SELECT b.bucket, r.account_id, NULL::bigint AS user_id, r.event_count AS amount
-      FROM buckets b
-      JOIN event_counts_daily r ON r.definition_id = ${eventId}
-        AND r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date`;
+    source = rollupSource(request, eventId);
   } else {
     const filters = definition.where.map((filter) => propertyCondition(filter, params));
     const excludedUsers = userExclusionSql(request);
@@ -89,6 +86,41 @@ export function compileEventMetric(definition: EventMetric, request: CompileRequ
     GROUP BY x.bucket${grouping.groupBy}`),
     params: params.values,
   };
+}
+
+/**
+ * Counts per (bucket, account) from event_counts_daily. The rollup has no user column, so the
+ * events of excluded (test, deleted) users are taken back out as -1 rows read from the raw
+ * events of those few users, through the (user_id, occurred_at) index, and netted per bucket
+ * and account: an account whose only events came from excluded users drops out.
+ */
+function rollupSource(request: CompileRequest, eventId: string): string {
+  const rollupJoin = `JOIN event_counts_daily r ON r.definition_id = ${eventId}
+        AND r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date`;
+  const excludedUsers = excludedUsersSql(request);
+  if (!excludedUsers) {
+    return `SELECT b.bucket, r.account_id, NULL::bigint AS user_id, r.event_count AS amount
+      FROM buckets b
+      ${rollupJoin}`;
+  }
+  return `SELECT n.bucket, n.account_id, NULL::bigint AS user_id, sum(n.amount) AS amount
+      FROM (
+        SELECT b.bucket, r.account_id, r.event_count AS amount
+        FROM buckets b
+        ${rollupJoin.replace(/\n {8}/, '\n          ')}
+        UNION ALL
+        SELECT b.bucket, coalesce(e.account_id, 0), -1
+        FROM (${excludedUsers}) xu
+        CROSS JOIN buckets b
+        CROSS JOIN LATERAL (
+          SELECT e.account_id FROM events e
+          WHERE e.user_id = xu.id AND e.definition_id = ${eventId}
+            AND e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at
+          OFFSET 0 -- per excluded user, through the (user_id, occurred_at) index
+        ) e
+      ) n
+      GROUP BY n.bucket, n.account_id
+      HAVING sum(n.amount) > 0`;
 }
 
 /** Sum or average of an account column over the accounts existing at each bucket's end. */
