@@ -1,8 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   addEventCountsSql,
-  addUserActivitySql,
+  addUserActivityDailySql,
+  addUserActivityMonthlySql,
   eventCountRowsFrom,
+  monthRowsFrom,
   userActivityRowsFrom,
 } from '../db/rollup-sql';
 
@@ -184,7 +186,8 @@ export async function loadStagedEvents(manager: EntityManager): Promise<number> 
      ) SELECT count(*)::int AS stored FROM inserted`,
   );
   await manager.query(addEventCountsSql(eventCountRowsFrom(STAGE)));
-  await manager.query(addUserActivitySql(userActivityRowsFrom(STAGE)));
+  await manager.query(addUserActivityDailySql(userActivityRowsFrom(STAGE)));
+  await manager.query(addUserActivityMonthlySql(monthRowsFrom(STAGE)));
   for (const [table, column] of [
     ['users', 'user_id'],
     ['accounts', 'account_id'],

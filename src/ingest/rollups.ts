@@ -2,6 +2,7 @@ import {
   addEventCountsSql,
   addUserActivityDailySql,
   addUserActivityMonthlySql,
+  monthRowsFromDaily,
 } from '../db/rollup-sql';
 import type { CombinedStatement } from './combined-statement';
 import { sqlLiteral } from './sql';
@@ -132,8 +133,11 @@ export function addRollupWrites(statement: CombinedStatement, deltas: RollupDelt
       [daily.map(([, v]) => isoTimestamp(v.firstAt)), 'timestamptz[]'],
       [daily.map(([, v]) => isoTimestamp(v.lastAt)), 'timestamptz[]'],
     ]);
-    statement.add('rollup_daily', addUserActivityDailySql(rows));
-    statement.add('rollup_monthly', addUserActivityMonthlySql('rollup_daily'));
+    statement.add('rollup_daily', addUserActivityDailySql(rows, { returnCreated: true }));
+    statement.add(
+      'rollup_monthly',
+      addUserActivityMonthlySql(monthRowsFromDaily('rollup_daily', 'WHERE created')),
+    );
   }
 }
 

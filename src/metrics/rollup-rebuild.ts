@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
 import {
   addEventCountsSql,
-  addUserActivitySql,
+  addUserActivityDailySql,
+  addUserActivityMonthlySql,
   eventCountRowsFrom,
+  monthRowsFromDaily,
   userActivityRowsFrom,
 } from '../db/rollup-sql';
 
@@ -18,7 +20,8 @@ export async function rebuildActivityRollups(dataSource: DataSource): Promise<vo
     await manager.query(`SET LOCAL work_mem = '256MB'`);
     await manager.query(`TRUNCATE event_counts_daily, user_activity_daily, user_activity_monthly`);
     await manager.query(addEventCountsSql(eventCountRowsFrom('events')));
+    await manager.query(addUserActivityDailySql(userActivityRowsFrom('events')));
     // The month bits follow through the statement trigger on user_activity_monthly.
-    await manager.query(addUserActivitySql(userActivityRowsFrom('events')));
+    await manager.query(addUserActivityMonthlySql(monthRowsFromDaily('user_activity_daily')));
   });
 }
