@@ -111,13 +111,14 @@ function rollupSource(request: CompileRequest, eventId: string): string {
         UNION ALL
         SELECT b.bucket, coalesce(e.account_id, 0), -1
         FROM (${excludedUsers}) xu
-        CROSS JOIN buckets b
         CROSS JOIN LATERAL (
-          SELECT e.account_id FROM events e
+          SELECT e.account_id, e.occurred_at FROM events e
           WHERE e.user_id = xu.id AND e.definition_id = ${eventId}
-            AND e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at
-          OFFSET 0 -- per excluded user, through the (user_id, occurred_at) index
+            AND e.occurred_at >= (SELECT min(starts_at) FROM buckets)
+            AND e.occurred_at < (SELECT max(ends_at) FROM buckets)
+          OFFSET 0 -- one probe per excluded user, through the (user_id, occurred_at) index
         ) e
+        JOIN buckets b ON e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at
       ) n
       GROUP BY n.bucket, n.account_id
       HAVING sum(n.amount) > 0`;
