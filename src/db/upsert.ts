@@ -54,11 +54,20 @@ export async function upsertByKey(
       FROM input i, locked l WHERE t.id = l.id AND t.${spec.key.column} = ${value(spec.key)}
       RETURNING t.id, t.${spec.key.column} AS key
     ),
+    fresh AS (
+      -- Ids in input order (the order lists show), rows inserted in key order (the lock order).
+      SELECT i.p, nextval(pg_get_serial_sequence('${spec.table}', 'id')) AS id
+      FROM (
+        SELECT p, n FROM input i
+        WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE t.${spec.key.column} = ${value(spec.key)})
+        ORDER BY n
+      ) i
+    ),
     inserted AS (
-      INSERT INTO ${spec.table} (${insertColumns.map((c) => c.column).join(', ')}, source)
-      SELECT ${insertColumns.map((c) => (c.insertDefault ? `coalesce(${value(c)}, ${c.insertDefault})` : value(c))).join(', ')}, $2
-      FROM input i
-      WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE t.${spec.key.column} = ${value(spec.key)})
+      INSERT INTO ${spec.table} (id, ${insertColumns.map((c) => c.column).join(', ')}, source)
+      OVERRIDING SYSTEM VALUE
+      SELECT i.id, ${insertColumns.map((c) => (c.insertDefault ? `coalesce(${value(c)}, ${c.insertDefault})` : value(c))).join(', ')}, $2
+      FROM fresh i
       ORDER BY ${value(spec.key)}
       ON CONFLICT (${spec.key.column}) DO NOTHING
       RETURNING id, ${spec.key.column} AS key

@@ -193,3 +193,23 @@ test('accounts: two overlapping batches in opposite orders both commit', async (
     ).resolves.toHaveLength(2);
   }
 });
+
+test('new rows get ids in input order (the order lists show), whatever the key order', async () => {
+  const keys = ['order-b', 'order-c', 'order-a'];
+  await t.services.accounts.upsertMany(keys.map((externalId) => ({ externalId, name: 'x' })));
+  await t.services.teams.upsertMany(
+    keys.map((externalId) => ({ externalId, accountExternalId: 'acct-0', name: 'x' })),
+  );
+  await t.services.subscriptions.upsertMany(
+    keys.map((externalId, i) => ({ ...created('x', i), externalId })),
+  );
+  for (const table of ['accounts', 'teams', 'subscriptions']) {
+    const rows = await t.db.dataSource.query(
+      `SELECT external_id FROM ${table} WHERE external_id LIKE 'order-%' ORDER BY id`,
+    );
+    expect({ table, keys: rows.map((r: { external_id: string }) => r.external_id) }).toEqual({
+      table,
+      keys,
+    });
+  }
+});

@@ -91,11 +91,16 @@ export async function insertSubscriptions(
 ): Promise<Map<string, string>> {
   if (writes.length === 0) return new Map();
   const rows: Array<{ id: string; external_id: string }> = await manager.query(
-    `INSERT INTO subscriptions (external_id, account_id, plan_id, status_code, seats, mrr_minor,
+    `INSERT INTO subscriptions (id, external_id, account_id, plan_id, status_code, seats, mrr_minor,
        currency, started_at, current_period_end, canceled_at, ended_at, source)
-     SELECT r.external_id, r.account_id, r.plan_id, r.status_code, r.seats, r.mrr_minor,
+     OVERRIDING SYSTEM VALUE
+     SELECT r.id, r.external_id, r.account_id, r.plan_id, r.status_code, r.seats, r.mrr_minor,
        r.currency, r.started_at, r.current_period_end, r.canceled_at, r.ended_at, $2
-     FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_COLUMNS})
+     FROM (
+       -- Ids in input order (the order lists show), rows inserted in key order (lock order).
+       SELECT r.*, nextval(pg_get_serial_sequence('subscriptions', 'id')) AS id
+       FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_COLUMNS})
+     ) r
      ORDER BY r.external_id
      ON CONFLICT (external_id) DO NOTHING
      RETURNING id, external_id`,

@@ -65,9 +65,19 @@ export class TeamService {
         ),
       }));
       const teams: Array<{ id: string; external_id: string }> = await manager.query(
-        `INSERT INTO teams (external_id, account_id, name, source)
-         SELECT t.external_id, t.account_id, t.name, $4
-         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS t(external_id, account_id, name)
+        `WITH numbered AS (
+           -- Ids in input order (the order lists show), rows written in key order (lock order).
+           SELECT t.external_id, t.account_id, t.name, coalesce(
+               (SELECT id FROM teams x WHERE x.external_id = t.external_id),
+               nextval(pg_get_serial_sequence('teams', 'id'))) AS id
+           FROM (
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+               WITH ORDINALITY AS t(external_id, account_id, name, n)
+             ORDER BY t.n
+           ) t
+         )
+         INSERT INTO teams (id, external_id, account_id, name, source) OVERRIDING SYSTEM VALUE
+         SELECT t.id, t.external_id, t.account_id, t.name, $4 FROM numbered t
          ORDER BY t.external_id
          ON CONFLICT (external_id) DO UPDATE SET account_id = EXCLUDED.account_id, name = EXCLUDED.name, deleted_at = NULL
          RETURNING id, external_id`,
