@@ -23,7 +23,8 @@ export type UpsertSpec = {
 /**
  * Inserts or updates rows keyed by the caller's id in one statement. A field missing from an
  * input leaves the stored value alone; a field given as null clears it. Table and column names
- * come from code, never from input; values travel as one jsonb parameter.
+ * come from code, never from input; values travel as one jsonb parameter. Stored rows are
+ * locked, and new ones inserted, in key order: overlapping batches wait, never deadlock.
  * Returns the ids in input order.
  */
 export async function upsertByKey(
@@ -43,17 +44,31 @@ export async function upsertByKey(
     WITH input AS (
       SELECT p, n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS i(p, n)
     ),
+    locked AS (
+      SELECT t.id FROM ${spec.table} t
+      WHERE t.${spec.key.column} IN (SELECT ${value(spec.key)} FROM input i)
+      ORDER BY t.${spec.key.column} FOR UPDATE
+    ),
     updated AS (
       UPDATE ${spec.table} t SET ${assignments.join(', ')}, deleted_at = NULL
-      FROM input i WHERE t.${spec.key.column} = ${value(spec.key)}
+      FROM input i, locked l WHERE t.id = l.id AND t.${spec.key.column} = ${value(spec.key)}
       RETURNING t.id, t.${spec.key.column} AS key
     ),
+    fresh AS (
+      -- Ids in input order (the order lists show), rows inserted in key order (the lock order).
+      SELECT i.p, nextval(pg_get_serial_sequence('${spec.table}', 'id')) AS id
+      FROM (
+        SELECT p, n FROM input i
+        WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE t.${spec.key.column} = ${value(spec.key)})
+        ORDER BY n
+      ) i
+    ),
     inserted AS (
-      INSERT INTO ${spec.table} (${insertColumns.map((c) => c.column).join(', ')}, source)
-      SELECT ${insertColumns.map((c) => (c.insertDefault ? `coalesce(${value(c)}, ${c.insertDefault})` : value(c))).join(', ')}, $2
-      FROM input i
-      WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} t WHERE t.${spec.key.column} = ${value(spec.key)})
-      ORDER BY i.n
+      INSERT INTO ${spec.table} (id, ${insertColumns.map((c) => c.column).join(', ')}, source)
+      OVERRIDING SYSTEM VALUE
+      SELECT i.id, ${insertColumns.map((c) => (c.insertDefault ? `coalesce(${value(c)}, ${c.insertDefault})` : value(c))).join(', ')}, $2
+      FROM fresh i
+      ORDER BY ${value(spec.key)}
       ON CONFLICT (${spec.key.column}) DO NOTHING
       RETURNING id, ${spec.key.column} AS key
     )

@@ -1,9 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import {
+  addEventCountsSql,
+  addUserActivityDailySql,
+  addUserActivityMonthlySql,
+  eventCountRowsFrom,
+  monthRowsFrom,
+  userActivityRowsFrom,
+} from '../db/rollup-sql';
 
 /**
  * Bulk loading of events for demo data and benchmarks: rows are staged in a temporary table,
  * then moved into `events` with a few set-based statements, and the rollups are built from the
- * staged rows in the same transaction, so they stay equal to a recount from raw events.
+ * staged rows in the same transaction (with ingestion's statements, src/db/rollup-sql.ts), so
+ * they stay equal to a recount from raw events.
  */
 const STAGE = 'harmony_event_stage';
 
@@ -176,30 +185,9 @@ export async function loadStagedEvents(manager: EntityManager): Promise<number> 
        RETURNING 1
      ) SELECT count(*)::int AS stored FROM inserted`,
   );
-  await manager.query(
-    `INSERT INTO event_counts_daily (definition_id, day, account_id, event_count)
-     SELECT definition_id, (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0), count(*)
-     FROM ${STAGE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-     ON CONFLICT (definition_id, day, account_id)
-     DO UPDATE SET event_count = event_counts_daily.event_count + EXCLUDED.event_count`,
-  );
-  await manager.query(
-    `INSERT INTO user_activity_daily (day, account_id, user_id, event_count, first_at, last_at)
-     SELECT (occurred_at AT TIME ZONE 'UTC')::date, coalesce(account_id, 0), user_id, count(*),
-            min(occurred_at), max(occurred_at)
-     FROM ${STAGE} WHERE user_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-     ON CONFLICT (day, account_id, user_id) DO UPDATE SET
-       event_count = user_activity_daily.event_count + EXCLUDED.event_count,
-       first_at = least(user_activity_daily.first_at, EXCLUDED.first_at),
-       last_at = greatest(user_activity_daily.last_at, EXCLUDED.last_at)`,
-  );
-  await manager.query(
-    `INSERT INTO user_activity_monthly (month, account_id, user_id)
-     SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date,
-            coalesce(account_id, 0), user_id
-     FROM ${STAGE} WHERE user_id IS NOT NULL ORDER BY 1, 2, 3
-     ON CONFLICT (month, account_id, user_id) DO NOTHING`,
-  );
+  await manager.query(addEventCountsSql(eventCountRowsFrom(STAGE)));
+  await manager.query(addUserActivityDailySql(userActivityRowsFrom(STAGE)));
+  await manager.query(addUserActivityMonthlySql(monthRowsFrom(STAGE)));
   for (const [table, column] of [
     ['users', 'user_id'],
     ['accounts', 'account_id'],

@@ -1,3 +1,9 @@
+import {
+  addEventCountsSql,
+  addUserActivityDailySql,
+  addUserActivityMonthlySql,
+  monthRowsFromDaily,
+} from '../db/rollup-sql';
 import type { CombinedStatement } from './combined-statement';
 import { sqlLiteral } from './sql';
 import { isoTimestamp, utcDay } from './utc-text';
@@ -102,85 +108,43 @@ const sortedKeys = {
 };
 
 /**
- * Adds the deltas to the rollup tables, as CTEs of the batch's final statement. Keys are
- * written in primary-key order: two batches touching the same rows lock them in the same order
- * and wait instead of deadlocking.
- *
- * The monthly rollup (who was active in which account and month) gets a key only from daily
- * rows this statement created: a daily row that was already there was written together with
- * its month, so checking the month again would cost an index probe per row and change nothing.
+ * Adds the deltas to the rollup tables, as CTEs of the batch's final statement, with the
+ * shared builders of src/db/rollup-sql.ts. Keys are written in primary-key order: two batches
+ * touching the same rows lock them in the same order and wait instead of deadlocking.
  */
 export function addRollupWrites(statement: CombinedStatement, deltas: RollupDeltas): void {
   const counts = sortedKeys.counts(deltas);
   if (counts.length) {
-    statement.add(
-      'rollup_counts',
-      `INSERT INTO event_counts_daily (definition_id, day, account_id, event_count)
-       SELECT * FROM unnest(${statement.param(
-         counts.map(([k]) => k[0]),
-         'bigint[]',
-       )},
-         ${statement.param(
-           counts.map(([k]) => k[1]),
-           'date[]',
-         )},
-         ${statement.param(
-           counts.map(([k]) => k[2]),
-           'bigint[]',
-         )},
-         ${statement.param(
-           counts.map(([, n]) => n),
-           'bigint[]',
-         )})
-       ON CONFLICT (definition_id, day, account_id)
-       DO UPDATE SET event_count = event_counts_daily.event_count + EXCLUDED.event_count`,
-    );
+    const rows = unnestRows(statement, [
+      [counts.map(([k]) => k[0]), 'bigint[]'],
+      [counts.map(([k]) => k[1]), 'date[]'],
+      [counts.map(([k]) => k[2]), 'bigint[]'],
+      [counts.map(([, n]) => n), 'bigint[]'],
+    ]);
+    statement.add('rollup_counts', addEventCountsSql(rows));
   }
   const daily = sortedKeys.daily(deltas);
   if (daily.length) {
-    statement.add(
-      'rollup_daily',
-      `INSERT INTO user_activity_daily (day, account_id, user_id, event_count, first_at, last_at)
-       SELECT * FROM unnest(${statement.param(
-         daily.map(([k]) => k[0]),
-         'date[]',
-       )},
-         ${statement.param(
-           daily.map(([k]) => k[1]),
-           'bigint[]',
-         )},
-         ${statement.param(
-           daily.map(([k]) => k[2]),
-           'bigint[]',
-         )},
-         ${statement.param(
-           daily.map(([, v]) => v.count),
-           'bigint[]',
-         )},
-         ${statement.param(
-           daily.map(([, v]) => isoTimestamp(v.firstAt)),
-           'timestamptz[]',
-         )},
-         ${statement.param(
-           daily.map(([, v]) => isoTimestamp(v.lastAt)),
-           'timestamptz[]',
-         )})
-       ON CONFLICT (day, account_id, user_id) DO UPDATE SET
-         event_count = user_activity_daily.event_count + EXCLUDED.event_count,
-         first_at = least(user_activity_daily.first_at, EXCLUDED.first_at),
-         last_at = greatest(user_activity_daily.last_at, EXCLUDED.last_at)
-       -- xmax is 0 only on a row version this statement inserted.
-       RETURNING day, account_id, user_id, xmax = 0 AS created`,
-    );
+    const rows = unnestRows(statement, [
+      [daily.map(([k]) => k[0]), 'date[]'],
+      [daily.map(([k]) => k[1]), 'bigint[]'],
+      [daily.map(([k]) => k[2]), 'bigint[]'],
+      [daily.map(([, v]) => v.count), 'bigint[]'],
+      [daily.map(([, v]) => isoTimestamp(v.firstAt)), 'timestamptz[]'],
+      [daily.map(([, v]) => isoTimestamp(v.lastAt)), 'timestamptz[]'],
+    ]);
+    statement.add('rollup_daily', addUserActivityDailySql(rows, { returnCreated: true }));
     statement.add(
       'rollup_monthly',
-      `INSERT INTO user_activity_monthly (month, account_id, user_id)
-       SELECT DISTINCT date_trunc('month', day::timestamp)::date, account_id, user_id FROM rollup_daily
-       WHERE created ORDER BY 1, 2, 3
-       -- Already there (another batch's day in the same month): nothing written, no row locked.
-       ON CONFLICT (month, account_id, user_id) DO NOTHING`,
+      addUserActivityMonthlySql(monthRowsFromDaily('rollup_daily', 'WHERE created')),
     );
   }
+}
+
+/** `SELECT * FROM unnest(…)` over one typed array literal per column. */
+function unnestRows(statement: CombinedStatement, columns: Array<[unknown[], string]>): string {
+  const arrays = columns.map(([values, cast]) => statement.param(values, cast));
+  return `SELECT * FROM unnest(${arrays.join(',\n         ')})`;
 }
 
 /**

@@ -1,4 +1,10 @@
-import { DIMENSIONS, referencedMetrics, type Dimension, type MetricDefinition } from './definition';
+import {
+  DIMENSIONS,
+  REVENUE_MEASURE_TRAITS,
+  referencedMetrics,
+  type Dimension,
+  type MetricDefinition,
+} from './definition';
 import { identifiersOf, parseExpression } from './expression';
 
 /** Where a definition came from, for error messages: a YAML file or the API. */
@@ -29,9 +35,7 @@ export function supportedDimensions(
   seen: Set<string> = new Set(),
 ): Dimension[] {
   if (definition.type === 'revenue') {
-    return ['mrr', 'arr', 'paying_accounts', 'arpa'].includes(definition.measure)
-      ? [...DIMENSIONS]
-      : NO_PLAN;
+    return REVENUE_MEASURE_TRAITS[definition.measure].byPlan ? [...DIMENSIONS] : NO_PLAN;
   }
   if (!['ratio', 'derived', 'cumulative'].includes(definition.type)) return [...DIMENSIONS];
   if (seen.has(definition.name)) return [];

@@ -14,24 +14,40 @@ export type FreshnessTier = (typeof TIERS)[number];
 
 export const UNITS = ['currency', 'count', 'ratio', 'percent', 'number'] as const;
 
-/** Revenue measures, all derived from subscription_history (see docs/metrics.md). */
-export const REVENUE_MEASURES = [
-  'mrr',
-  'arr',
-  'paying_accounts',
-  'arpa',
-  'paid_account_ratio',
-  'new',
-  'expansion',
-  'contraction',
-  'churn',
-  'reactivation',
-  'net_new',
-  'nrr',
-  'grr',
-  'logo_churn_rate',
-] as const;
-export type RevenueMeasure = (typeof REVENUE_MEASURES)[number];
+/** What the engine needs to know about a revenue measure besides how to compile it. */
+export type RevenueMeasureTraits = {
+  /** A state at an instant (a window's total is its last bucket), not a flow over the bucket. */
+  snapshot: boolean;
+  /** Can be grouped or filtered by the account's plan (per-account movements cannot). */
+  byPlan: boolean;
+};
+
+/**
+ * Every revenue measure, all derived from subscription_history (see docs/metrics.md). The one
+ * list: the schema's enum comes from its keys, and the compiler keeps a `Record<RevenueMeasure,
+ * …>` of its own, so TypeScript refuses a measure that is declared here but not compiled.
+ */
+export const REVENUE_MEASURE_TRAITS = {
+  mrr: { snapshot: true, byPlan: true },
+  arr: { snapshot: true, byPlan: true },
+  paying_accounts: { snapshot: true, byPlan: true },
+  arpa: { snapshot: true, byPlan: true },
+  paid_account_ratio: { snapshot: true, byPlan: false },
+  new: { snapshot: false, byPlan: false },
+  expansion: { snapshot: false, byPlan: false },
+  contraction: { snapshot: false, byPlan: false },
+  churn: { snapshot: false, byPlan: false },
+  reactivation: { snapshot: false, byPlan: false },
+  net_new: { snapshot: false, byPlan: false },
+  nrr: { snapshot: false, byPlan: false },
+  grr: { snapshot: false, byPlan: false },
+  logo_churn_rate: { snapshot: false, byPlan: false },
+} as const satisfies Record<string, RevenueMeasureTraits>;
+export type RevenueMeasure = keyof typeof REVENUE_MEASURE_TRAITS;
+export const REVENUE_MEASURES = Object.keys(REVENUE_MEASURE_TRAITS) as [
+  RevenueMeasure,
+  ...RevenueMeasure[],
+];
 
 /** Usage measures, read from the activity rollups (raw events only for non-UTC day boundaries). */
 export const USAGE_MEASURES = [

@@ -7,16 +7,18 @@ import {
 } from './compiler/compile-metric-query';
 import { dimensionColumn } from './compiler/request';
 import type { CompiledSql } from './compiler/sql-params';
-import type {
-  CumulativeMetric,
-  DerivedMetric,
-  Dimension,
-  MetricDefinition,
-  RatioMetric,
+import {
+  REVENUE_MEASURE_TRAITS,
+  type CumulativeMetric,
+  type DerivedMetric,
+  type Dimension,
+  type MetricDefinition,
+  type RatioMetric,
 } from './definition';
 import { evaluateExpression, identifiersOf, parseExpression } from './expression';
 import type { MetricExecutor } from './executor';
 import { MAX_POINTS, tooManyPoints } from './limits';
+import { HarmonyError } from '../shared/errors';
 import { bucketsOf, parseOffset, shiftWindow, type Bucket } from './windows';
 
 /** One group of a result: its dimension values, a value per bucket, and its window total. */
@@ -26,10 +28,8 @@ export type SeriesGroup = { dimensions: Record<string, string>; values: number[]
 export type Series = { buckets: Bucket[]; groups: SeriesGroup[]; statements: CompiledSql[] };
 
 /** Revenue snapshots: a window's total is its last bucket (the latest state), not a sum. */
-const SNAPSHOT_MEASURES = ['mrr', 'arr', 'paying_accounts', 'arpa', 'paid_account_ratio'];
-
 export function isSnapshot(definition: MetricDefinition): boolean {
-  return definition.type === 'revenue' && SNAPSHOT_MEASURES.includes(definition.measure);
+  return definition.type === 'revenue' && REVENUE_MEASURE_TRAITS[definition.measure].snapshot;
 }
 
 /**
@@ -75,6 +75,7 @@ export class MetricEvaluator {
       const dimensions = Object.fromEntries(
         query.groupBy.map((d) => [d, String(row[dimensionColumn(d)] ?? 'none')]),
       );
+      if (row.mixed_currencies === true) throw mixedCurrencies(definition, dimensions);
       const key = JSON.stringify(dimensions);
       let group = groups.get(key);
       if (!group) {
@@ -159,6 +160,16 @@ export class MetricEvaluator {
   private async evaluateNamed(name: string, query: MetricQuery): Promise<Series> {
     return this.evaluate(await this.lookup(name), query);
   }
+}
+
+/** A value that would add amounts in several currencies: refused, never reported. */
+function mixedCurrencies(definition: MetricDefinition, dimensions: Record<string, string>) {
+  const group = Object.keys(dimensions).length ? ` in group ${JSON.stringify(dimensions)}` : '';
+  return new HarmonyError(
+    'MIXED_CURRENCIES',
+    `metric "${definition.name}"${group} would add amounts in different currencies; Harmony does not convert currencies: group by account or filter to accounts billed in one currency`,
+    { metric: definition.name, dimensions },
+  );
 }
 
 /**

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   TOO_MANY_POINTS: 400,
   /** Metrics: a statement ran past its timeout; a shorter window or a coarser grain helps. */
   QUERY_TIMEOUT: 504,
+  /** Money in several currencies would be added (MRR); Harmony does not convert currencies. */
+  MIXED_CURRENCIES: 422,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 

@@ -6,10 +6,19 @@ import {
   manyPerKeyLoader,
   onePerKeyLoader,
 } from '../../db/loader-helpers';
+import { accountMrrAtSql, accountPlanAtSql } from '../subscription';
 import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
 import { User } from '../user/user.entity';
 import { Account } from './account.entity';
+
+/** An account's MRR now, with the currencies it was billed in. */
+export type AccountMrrRow = {
+  account_id: string;
+  mrr_minor: string;
+  min_currency: string;
+  max_currency: string;
+};
 
 /** Per-request loaders for what hangs off an account. */
 export function createAccountLoaders(dataSource: DataSource) {
@@ -50,31 +59,23 @@ export function createAccountLoaders(dataSource: DataSource) {
         (subscription) => subscription.accountId,
       ),
     ),
-    /** The plan of the account's newest subscription in force now. */
+    /** The account's plan now, by the one rule (src/domain/subscription). */
     currentPlanIdByAccountId: onePerKeyLoader<{ account_id: string; plan_id: string }>(
       (accountIds) =>
         dataSource.query(
-          `SELECT DISTINCT ON (s.account_id) s.account_id, s.plan_id
-           FROM subscriptions s
-           WHERE s.account_id = ANY($1) AND s.deleted_at IS NULL AND s.plan_id IS NOT NULL
-             AND s.status_code <> 'CANCELED' AND s.started_at <= now()
-             AND (s.ended_at IS NULL OR s.ended_at > now())
-           ORDER BY s.account_id, s.started_at DESC, s.id DESC`,
+          `SELECT ap.account_id, ap.plan_id
+           FROM (${accountPlanAtSql('now()', 'AND h.account_id = ANY($1)')}) ap`,
           [accountIds],
         ),
       (row) => String(row.account_id),
     ),
-    /** Current MRR in minor units: subscriptions in force now, on paid plans, in a revenue status. */
-    mrrMinorByAccountId: onePerKeyLoader<{ account_id: string; mrr_minor: string }>(
+    /** MRR now in minor units, by the rule the metrics use; min/max currency reveal a mix. */
+    mrrMinorByAccountId: onePerKeyLoader<AccountMrrRow>(
       (accountIds) =>
         dataSource.query(
-          `SELECT s.account_id, sum(s.mrr_minor)::bigint AS mrr_minor
-           FROM subscriptions s
-           JOIN subscription_statuses st ON st.code = s.status_code AND st.counts_as_revenue
-           JOIN plans p ON p.id = s.plan_id AND p.is_paid
-           WHERE s.account_id = ANY($1) AND s.deleted_at IS NULL AND s.started_at <= now()
-             AND (s.ended_at IS NULL OR s.ended_at > now())
-           GROUP BY s.account_id`,
+          `SELECT am.account_id, am.mrr_minor::bigint AS mrr_minor,
+             trim(am.min_currency) AS min_currency, trim(am.max_currency) AS max_currency
+           FROM (${accountMrrAtSql('now()', 'AND h.account_id = ANY($1)')}) am`,
           [accountIds],
         ),
       (row) => String(row.account_id),

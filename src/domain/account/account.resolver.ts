@@ -11,6 +11,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
+import { HarmonyError } from '../../shared/errors';
 import { minorToMajor } from '../../shared/money';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
@@ -19,6 +20,7 @@ import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
 import { User } from '../user/user.entity';
 import { Account } from './account.entity';
+import type { AccountMrrRow } from './account.loaders';
 import { AccountLookupArgs, AccountsArgs, UpsertAccountInput } from './account.inputs';
 
 export const AccountConnection = ConnectionType(Account, 'Account');
@@ -87,7 +89,8 @@ export class AccountResolver extends UpsertMutations({
 
   @FieldResolver(() => Plan, {
     nullable: true,
-    description: 'Plan of the newest subscription in force now.',
+    description:
+      "Plan now: of the subscriptions in force (any status but CANCELED), the one with the largest MRR; ties go to the newest. The same rule as accounts(filter: {planCode}) and the metrics' plan dimension.",
   })
   async plan(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
     const current = await loaders.currentPlanIdByAccountId.load(account.id);
@@ -95,10 +98,32 @@ export class AccountResolver extends UpsertMutations({
   }
 
   @FieldResolver(() => Float, {
-    description: 'Current MRR in the major unit: paid subscriptions in force now.',
+    description:
+      'MRR now in the major unit of `currency`, as metric(name: "mrr") computes it: paid subscriptions in force now. An account billed in several currencies answers MIXED_CURRENCIES (Harmony does not convert).',
   })
   async mrr(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
     const row = await loaders.mrrMinorByAccountId.load(account.id);
-    return row ? minorToMajor(row.mrr_minor) : 0;
+    if (!row) return 0;
+    if (row.min_currency !== row.max_currency) throw mixedCurrencies(account, row);
+    return minorToMajor(row.mrr_minor);
   }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'ISO 4217 currency of `mrr`; null while the account pays nothing.',
+  })
+  async currency(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
+    const row = await loaders.mrrMinorByAccountId.load(account.id);
+    if (!row) return null;
+    if (row.min_currency !== row.max_currency) throw mixedCurrencies(account, row);
+    return row.min_currency;
+  }
+}
+
+function mixedCurrencies(account: Account, row: AccountMrrRow): HarmonyError {
+  return new HarmonyError(
+    'MIXED_CURRENCIES',
+    `account "${account.externalId}" pays in more than one currency (${row.min_currency} … ${row.max_currency}); Harmony does not add amounts in different currencies`,
+    { account: account.externalId },
+  );
 }

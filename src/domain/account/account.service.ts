@@ -3,6 +3,7 @@ import { loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
 import { paginateById, type Connection } from '../shared/connection';
+import { accountPlanAtSql } from '../subscription';
 import { containsPattern, findByIdOrExternalId, softDeleteByExternalId } from '../shared/lookup';
 import { Account } from './account.entity';
 import {
@@ -25,12 +26,9 @@ const accountUpsert: UpsertSpec = {
   ],
 };
 
-/** The SQL condition "the account has a subscription in force now on one of these plans". */
-export const CURRENT_PLAN_CONDITION = `EXISTS (
-  SELECT 1 FROM subscriptions s JOIN plans p ON p.id = s.plan_id
-  WHERE s.account_id = account.id AND s.deleted_at IS NULL AND s.status_code <> 'CANCELED'
-    AND s.started_at <= now() AND (s.ended_at IS NULL OR s.ended_at > now())
-    AND p.code IN (:...planCodes))`;
+/** "The account's plan now is one of these", by the one rule (src/domain/subscription). */
+const CURRENT_PLAN_CONDITION = `account.id IN (
+  SELECT ap.account_id FROM (${accountPlanAtSql('now()')}) ap WHERE ap.plan_code IN (:...planCodes))`;
 
 export class AccountService {
   constructor(

@@ -5,20 +5,20 @@ import { assertBatch, parseOrThrow } from '../../shared/validation';
 import { paginateById, type Connection } from '../shared/connection';
 import { softDeleteByExternalId } from '../shared/lookup';
 import { Subscription } from './subscription.entity';
+import { planHistoryWrites, type SubscriptionState } from './subscription-history';
 import {
-  planHistoryWrites,
-  type BillingState,
-  type HistoryWrite,
-  type SubscriptionState,
-} from './subscription-history';
+  applyHistoryWrites,
+  insertSubscriptions,
+  lockStoredSubscriptions,
+  updateSubscriptions,
+  type StoredSubscription,
+} from './subscription-writes';
 import {
   upsertSubscriptionSchema,
   type SubscriptionsArgs,
   type UpsertSubscriptionInput,
   type ValidSubscriptionInput,
 } from './subscription.inputs';
-
-type StoredSubscription = SubscriptionState & { id: string; accountId: string };
 
 export class SubscriptionService {
   constructor(
@@ -52,7 +52,12 @@ export class SubscriptionService {
     return paginateById(query, args, this.maxPageSize);
   }
 
-  /** Upserts up to 1,000 subscriptions and their history in one transaction; all or nothing. */
+  /**
+   * Upserts up to 1,000 subscriptions and their history in one transaction, all or nothing, in
+   * a constant number of statements whatever the batch size. Stored rows are locked in
+   * external-id order and new ones inserted in that order, so overlapping batches wait for
+   * each other instead of deadlocking.
+   */
   async upsertMany(inputs: UpsertSubscriptionInput[], source = 'api'): Promise<Subscription[]> {
     assertBatch(inputs, (input) => input.externalId, 'externalId');
     const fieldOf = (index: number) => (inputs.length === 1 ? 'input' : `inputs[${index}]`);
@@ -61,11 +66,24 @@ export class SubscriptionService {
     );
     return this.dataSource.transaction(async (manager) => {
       const lookups = await this.loadLookups(manager, valid);
-      const ids: string[] = [];
-      for (const [index, input] of valid.entries()) {
-        ids.push(await this.upsertOne(manager, input, fieldOf(index), lookups, source));
+      const resolved = valid.map((input, index) => ({
+        input,
+        field: fieldOf(index),
+        accountId: resolveReferences(input, fieldOf(index), lookups),
+      }));
+      const idOf = new Map<string, string>();
+      let pending = resolved;
+      // A subscription another transaction created after our lock is processed again as stored.
+      for (let attempt = 0; pending.length && attempt < 3; attempt++) {
+        pending = await this.writeBatch(manager, pending, lookups, source, idOf);
       }
-      return loadInOrder(manager, Subscription, ids);
+      if (pending.length)
+        throw new Error('subscription upsert lost rows under concurrent writes; retry');
+      return loadInOrder(
+        manager,
+        Subscription,
+        valid.map((input) => idOf.get(input.externalId)!),
+      );
     });
   }
 
@@ -78,224 +96,124 @@ export class SubscriptionService {
   }
 
   private async loadLookups(manager: EntityManager, inputs: ValidSubscriptionInput[]) {
-    const [accountIds, plans, statuses] = await Promise.all([
-      idsByExternalId(
-        manager,
-        'accounts',
-        inputs.map((input) => input.accountExternalId),
-      ),
-      manager.query('SELECT id, code FROM plans WHERE deleted_at IS NULL') as Promise<
-        Array<{ id: string; code: string }>
-      >,
-      manager.query('SELECT code FROM subscription_statuses ORDER BY code') as Promise<
-        Array<{ code: string }>
-      >,
-    ]);
+    // One after the other: a transaction's client runs one query at a time anyway.
+    const accountIds = await idsByExternalId(
+      manager,
+      'accounts',
+      inputs.map((input) => input.accountExternalId),
+    );
+    const plans: Array<{ id: string; code: string }> = await manager.query(
+      'SELECT id, code FROM plans WHERE deleted_at IS NULL',
+    );
+    const statuses: Array<{ code: string }> = await manager.query(
+      'SELECT code FROM subscription_statuses ORDER BY code',
+    );
     return {
       accountIds,
-      planIds: new Map(plans.map((plan) => [plan.code, plan.id])),
+      planIds: new Map(plans.map((plan) => [plan.code, String(plan.id)])),
       statusCodes: statuses.map((status) => status.code),
     };
   }
 
-  private async upsertOne(
+  /**
+   * Locks the stored rows, plans each row's state and history, and writes them: new rows,
+   * updated rows, history. Returns the inputs whose row appeared since the lock (to redo).
+   */
+  private async writeBatch(
     manager: EntityManager,
-    input: ValidSubscriptionInput,
-    field: string,
-    lookups: Awaited<ReturnType<SubscriptionService['loadLookups']>>,
+    batch: ResolvedInput[],
+    lookups: Lookups,
     source: string,
-  ): Promise<string> {
-    const accountId = lookups.accountIds.get(input.accountExternalId);
-    if (!accountId)
-      throw invalidInput(
-        `${field}.accountExternalId`,
-        `no account has externalId "${input.accountExternalId}"`,
-      );
-    if (input.planCode && !lookups.planIds.has(input.planCode)) {
-      throw invalidInput(
-        `${field}.planCode`,
-        `no plan has code "${input.planCode}"; create it with upsertPlan`,
-      );
-    }
-    if (input.status && !lookups.statusCodes.includes(input.status)) {
-      throw invalidInput(
-        `${field}.status`,
-        `expected one of ${lookups.statusCodes.join(', ')}, got "${input.status}"`,
-      );
-    }
-
-    const previous = await this.lockStored(manager, input.externalId);
-    if (previous && previous.accountId !== accountId) {
-      throw invalidInput(
-        `${field}.accountExternalId`,
-        'a subscription cannot move to another account',
-      );
-    }
-    const now = new Date();
-    const effectiveAt = input.effectiveAt ?? now;
-    const statusCode = input.status ?? previous?.statusCode ?? 'ACTIVE';
-    const next: SubscriptionState = {
-      statusCode,
-      planId: input.planCode ? lookups.planIds.get(input.planCode)! : (previous?.planId ?? null),
-      seats: input.seats !== undefined ? input.seats : (previous?.seats ?? null),
-      mrrMinor: input.mrr,
-      currency: input.currency ?? previous?.currency ?? 'USD',
-      startedAt: input.startedAt,
-      // A cancellation without an end time ends the subscription when it was canceled.
-      endedAt:
-        input.endedAt ?? (statusCode === 'CANCELED' ? (input.canceledAt ?? effectiveAt) : null),
-    };
-
-    const id = previous ? previous.id : await this.insert(manager, accountId, input, next, source);
-    if (previous) await this.update(manager, id, input, next);
-    await this.applyHistory(
+    idOf: Map<string, string>,
+  ): Promise<ResolvedInput[]> {
+    const stored = await lockStoredSubscriptions(
       manager,
-      id,
-      accountId,
-      planHistoryWrites(previous, next, effectiveAt),
-      source,
+      batch.map(({ input }) => input.externalId),
     );
-    return id;
-  }
-
-  private async lockStored(
-    manager: EntityManager,
-    externalId: string,
-  ): Promise<StoredSubscription | null> {
-    const [row] = await manager.query(
-      `SELECT id, account_id, status_code, plan_id, seats, mrr_minor, currency, started_at, ended_at
-       FROM subscriptions WHERE external_id = $1 FOR UPDATE`,
-      [externalId],
-    );
-    if (!row) return null;
-    return {
-      id: row.id,
-      accountId: row.account_id,
-      statusCode: row.status_code,
-      planId: row.plan_id,
-      seats: row.seats,
-      mrrMinor: row.mrr_minor,
-      currency: row.currency.trim(),
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-    };
-  }
-
-  private async insert(
-    manager: EntityManager,
-    accountId: string,
-    input: ValidSubscriptionInput,
-    state: SubscriptionState,
-    source: string,
-  ): Promise<string> {
-    const [row] = await manager.query(
-      `INSERT INTO subscriptions (external_id, account_id, plan_id, status_code, seats, mrr_minor, currency,
-         started_at, current_period_end, canceled_at, ended_at, source)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-      [
-        input.externalId,
-        accountId,
-        state.planId,
-        state.statusCode,
-        state.seats,
-        state.mrrMinor,
-        state.currency,
-        state.startedAt,
-        input.currentPeriodEnd ?? null,
-        input.canceledAt ?? null,
-        state.endedAt,
-        source,
-      ],
-    );
-    return row.id;
-  }
-
-  private async update(
-    manager: EntityManager,
-    id: string,
-    input: ValidSubscriptionInput,
-    state: SubscriptionState,
-  ) {
-    await manager.query(
-      `UPDATE subscriptions SET plan_id = $2, status_code = $3, seats = $4, mrr_minor = $5, currency = $6,
-         started_at = $7, ended_at = $8,
-         current_period_end = CASE WHEN $9 THEN $10::timestamptz ELSE current_period_end END,
-         canceled_at = CASE WHEN $11 THEN $12::timestamptz ELSE canceled_at END,
-         deleted_at = NULL
-       WHERE id = $1`,
-      [
-        id,
-        state.planId,
-        state.statusCode,
-        state.seats,
-        state.mrrMinor,
-        state.currency,
-        state.startedAt,
-        state.endedAt,
-        input.currentPeriodEnd !== undefined,
-        input.currentPeriodEnd ?? null,
-        input.canceledAt !== undefined,
-        input.canceledAt ?? null,
-      ],
-    );
-  }
-
-  private async applyHistory(
-    manager: EntityManager,
-    subscriptionId: string,
-    accountId: string,
-    writes: HistoryWrite[],
-    source: string,
-  ) {
-    for (const write of writes) {
-      if (write.kind === 'insert') {
-        await insertHistoryRow(
-          manager,
-          subscriptionId,
-          accountId,
-          write.effectiveAt,
-          write.state,
-          source,
-        );
-      } else if (write.kind === 'moveStart') {
-        await manager.query(
-          `UPDATE subscription_history SET effective_at = $2
-           WHERE id = (SELECT id FROM subscription_history WHERE subscription_id = $1 ORDER BY effective_at, id LIMIT 1)`,
-          [subscriptionId, write.to],
-        );
-      } else {
-        await manager.query(
-          `UPDATE subscription_history SET effective_at = $3
-           WHERE subscription_id = $1 AND effective_at = $2 AND status_code = 'CANCELED'`,
-          [subscriptionId, write.from, write.to],
+    const now = new Date();
+    const planned = batch.map((item) => {
+      const previous = stored.get(item.input.externalId) ?? null;
+      if (previous && previous.accountId !== item.accountId) {
+        throw invalidInput(
+          `${item.field}.accountExternalId`,
+          'a subscription cannot move to another account',
         );
       }
-    }
+      const effectiveAt = item.input.effectiveAt ?? now;
+      const state = nextState(item.input, previous, lookups, effectiveAt);
+      return {
+        item,
+        previous,
+        write: { input: item.input, accountId: item.accountId, state },
+        history: planHistoryWrites(previous, state, effectiveAt),
+      };
+    });
+    const inserted = await insertSubscriptions(
+      manager,
+      planned.filter((p) => !p.previous).map((p) => p.write),
+      source,
+    );
+    await updateSubscriptions(
+      manager,
+      planned.flatMap((p) => (p.previous ? [{ ...p.write, id: p.previous.id }] : [])),
+    );
+    const done = planned.flatMap((p) => {
+      const id = p.previous?.id ?? inserted.get(p.item.input.externalId);
+      return id ? [{ ...p, id }] : [];
+    });
+    await applyHistoryWrites(
+      manager,
+      done.map((p) => ({ subscriptionId: p.id, accountId: p.item.accountId, writes: p.history })),
+      source,
+    );
+    for (const p of done) idOf.set(p.item.input.externalId, p.id);
+    return batch.filter((item) => !idOf.has(item.input.externalId));
   }
 }
 
-function insertHistoryRow(
-  manager: EntityManager,
-  subscriptionId: string,
-  accountId: string,
+type Lookups = Awaited<ReturnType<SubscriptionService['loadLookups']>>;
+type ResolvedInput = { input: ValidSubscriptionInput; field: string; accountId: string };
+
+/** The account id of an input, after checking its account, plan and status exist. */
+function resolveReferences(input: ValidSubscriptionInput, field: string, lookups: Lookups): string {
+  const accountId = lookups.accountIds.get(input.accountExternalId);
+  if (!accountId)
+    throw invalidInput(
+      `${field}.accountExternalId`,
+      `no account has externalId "${input.accountExternalId}"`,
+    );
+  if (input.planCode && !lookups.planIds.has(input.planCode)) {
+    throw invalidInput(
+      `${field}.planCode`,
+      `no plan has code "${input.planCode}"; create it with upsertPlan`,
+    );
+  }
+  if (input.status && !lookups.statusCodes.includes(input.status)) {
+    throw invalidInput(
+      `${field}.status`,
+      `expected one of ${lookups.statusCodes.join(', ')}, got "${input.status}"`,
+    );
+  }
+  return accountId;
+}
+
+/** The row an input leaves: what it gives, else what was stored, else the defaults. */
+function nextState(
+  input: ValidSubscriptionInput,
+  previous: StoredSubscription | null,
+  lookups: Lookups,
   effectiveAt: Date,
-  state: BillingState,
-  source: string,
-) {
-  return manager.query(
-    `INSERT INTO subscription_history
-       (subscription_id, account_id, plan_id, status_code, seats, mrr_minor, currency, effective_at, source)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      subscriptionId,
-      accountId,
-      state.planId,
-      state.statusCode,
-      state.seats,
-      state.mrrMinor,
-      state.currency,
-      effectiveAt,
-      source,
-    ],
-  );
+): SubscriptionState {
+  const statusCode = input.status ?? previous?.statusCode ?? 'ACTIVE';
+  return {
+    statusCode,
+    planId: input.planCode ? lookups.planIds.get(input.planCode)! : (previous?.planId ?? null),
+    seats: input.seats !== undefined ? input.seats : (previous?.seats ?? null),
+    mrrMinor: input.mrr,
+    currency: input.currency ?? previous?.currency ?? 'USD',
+    startedAt: input.startedAt,
+    // A cancellation without an end time ends the subscription when it was canceled.
+    endedAt:
+      input.endedAt ?? (statusCode === 'CANCELED' ? (input.canceledAt ?? effectiveAt) : null),
+  };
 }

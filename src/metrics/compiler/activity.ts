@@ -52,10 +52,16 @@ export function activityCte(
 
 /** `NOT IN (...)` over the few excluded users: a hashed subplan, cheaper than a join. */
 export function userExclusionSql(request: CompileRequest): string {
+  const excluded = excludedUsersSql(request);
+  return excluded ? `NOT IN (${excluded})` : '';
+}
+
+/** `SELECT id FROM users WHERE …`: the test or deleted users the request leaves out, or ''. */
+export function excludedUsersSql(request: CompileRequest): string {
   const excluded: string[] = [];
   if (!request.includeTest) excluded.push('is_test');
   if (!request.includeDeleted) excluded.push('deleted_at IS NOT NULL');
-  return excluded.length ? `NOT IN (SELECT id FROM users WHERE ${excluded.join(' OR ')})` : '';
+  return excluded.length ? `SELECT id FROM users WHERE ${excluded.join(' OR ')}` : '';
 }
 
 /** Local days in a bucket, for averages over its days (a DST day still counts as one). */

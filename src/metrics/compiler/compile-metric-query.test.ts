@@ -44,7 +44,7 @@ function request(from: string, to: string, overrides: Partial<MetricQuery> = {},
   return buildCompileRequest(query, bucketsOf(query.window, query.grain));
 }
 
-test('a plain count over UTC days reads event_counts_daily: exact SQL and parameters', () => {
+test('a plain count over UTC days reads event_counts_daily, less the events of excluded users: exact SQL and parameters', () => {
   const compiled = compileMetricQuery(
     exportsMetric,
     request('2025-06-01T00:00:00Z', '2025-06-08T00:00:00Z'),
@@ -60,12 +60,24 @@ test('a plain count over UTC days reads event_counts_daily: exact SQL and parame
       '  FROM buckets b',
       '  JOIN event_counts_daily r ON r.definition_id = $3::bigint',
       "    AND r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date",
+      '  UNION ALL',
+      '  SELECT b.bucket, coalesce(e.account_id, 0), NULL::bigint, -1',
+      '  FROM (SELECT id FROM users WHERE is_test OR deleted_at IS NOT NULL) xu',
+      '  CROSS JOIN LATERAL (',
+      '    SELECT e.account_id, e.occurred_at FROM events e',
+      '    WHERE e.user_id = xu.id AND e.definition_id = $3::bigint',
+      '      AND e.occurred_at >= (SELECT min(starts_at) FROM buckets)',
+      '      AND e.occurred_at < (SELECT max(ends_at) FROM buckets)',
+      '    OFFSET 0 -- one probe per excluded user, through the (user_id, occurred_at) index',
+      '  ) e',
+      '  JOIN buckets b ON e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at',
       ')',
       'SELECT x.bucket, coalesce(sum(x.amount), 0)::float8 AS value',
       'FROM x',
       'LEFT JOIN accounts a ON a.id = x.account_id',
       'WHERE NOT coalesce(a.is_test OR a.deleted_at IS NOT NULL, false)',
       'GROUP BY x.bucket',
+      'HAVING sum(x.amount) <> 0',
     ].join('\n'),
   );
   expect(compiled.params).toEqual([

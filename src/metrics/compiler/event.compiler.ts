@@ -5,7 +5,7 @@ import {
   type CountMetric,
   type PropertyFilter,
 } from '../definition';
-import { userExclusionSql } from './activity';
+import { excludedUsersSql, userExclusionSql } from './activity';
 import { accountConditions, groupingSql, needsPlan } from './dimensions';
 import type { CompileRequest } from './request';
 import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
@@ -15,7 +15,7 @@ type EventMetric = CountMetric | CountDistinctMetric | AggregateMetric;
 
 /**
  * Event metrics. A plain count (or distinct accounts) over UTC-aligned buckets reads
- * event_counts_daily; property filters, distinct users, sums and averages of properties, and
+ * event_counts_daily, less the events of excluded users; property filters, distinct users, sums and averages of properties, and
  * non-UTC days read the raw events of that one definition inside the buckets, through the
  * (definition_id, occurred_at) index. `sum`/`avg` of an account column read the accounts.
  */
@@ -36,14 +36,13 @@ export function compileEventMetric(definition: EventMetric, request: CompileRequ
   const grouping = groupingSql(request, 'ap.plan_code');
   const conditions = accountConditions(request, params, 'ap.plan_code', 'x.account_id');
   const planJoin = plan ? 'LEFT JOIN account_plan ap ON ap.account_id = x.account_id' : '';
+  // A count from the rollup less excluded users' events: a group can net to 0 (drop it).
+  const netted = useRollup && definition.type === 'count' && excludedUsersSql(request) !== '';
 
   let source: string;
   let value: string;
   if (useRollup) {
-    source = `SELECT b.bucket, r.account_id, NULL::bigint AS user_id, r.event_count AS amount
-      FROM buckets b
-      JOIN event_counts_daily r ON r.definition_id = ${eventId}
-        AND r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date`;
+    source = rollupSource(request, eventId, definition.type === 'count_distinct');
   } else {
     const filters = definition.where.map((filter) => propertyCondition(filter, params));
     const excludedUsers = userExclusionSql(request);
@@ -86,9 +85,46 @@ export function compileEventMetric(definition: EventMetric, request: CompileRequ
     LEFT JOIN accounts a ON a.id = x.account_id
     ${planJoin}
     ${whereSql(conditions)}
-    GROUP BY x.bucket${grouping.groupBy}`),
+    GROUP BY x.bucket${grouping.groupBy}${netted ? '\n    HAVING sum(x.amount) <> 0' : ''}`),
     params: params.values,
   };
+}
+
+/**
+ * Counts per (bucket, account) from event_counts_daily. The rollup has no user column, so the
+ * events of excluded (test, deleted) users are taken back out as -1 rows read from the raw
+ * events of those few users (one probe each, through the (user_id, occurred_at) index). A
+ * plain count sums them in its one aggregation (dropping groups left at 0); distinct accounts
+ * first net them per bucket and account, so an account whose only events came from excluded
+ * users is not counted.
+ */
+function rollupSource(request: CompileRequest, eventId: string, distinct: boolean): string {
+  const rollup = `SELECT b.bucket, r.account_id, NULL::bigint AS user_id, r.event_count AS amount
+      FROM buckets b
+      JOIN event_counts_daily r ON r.definition_id = ${eventId}
+        AND r.day >= (b.starts_at AT TIME ZONE 'UTC')::date AND r.day < (b.ends_at AT TIME ZONE 'UTC')::date`;
+  const excludedUsers = excludedUsersSql(request);
+  if (!excludedUsers) return rollup;
+  const withdrawn = `SELECT b.bucket, coalesce(e.account_id, 0), NULL::bigint, -1
+      FROM (${excludedUsers}) xu
+      CROSS JOIN LATERAL (
+        SELECT e.account_id, e.occurred_at FROM events e
+        WHERE e.user_id = xu.id AND e.definition_id = ${eventId}
+          AND e.occurred_at >= (SELECT min(starts_at) FROM buckets)
+          AND e.occurred_at < (SELECT max(ends_at) FROM buckets)
+        OFFSET 0 -- one probe per excluded user, through the (user_id, occurred_at) index
+      ) e
+      JOIN buckets b ON e.occurred_at >= b.starts_at AND e.occurred_at < b.ends_at`;
+  const both = `${rollup}
+      UNION ALL
+      ${withdrawn}`;
+  if (!distinct) return both;
+  return `SELECT n.bucket, n.account_id, NULL::bigint AS user_id, sum(n.amount) AS amount
+      FROM (
+      ${both}
+      ) n
+      GROUP BY n.bucket, n.account_id
+      HAVING sum(n.amount) > 0`;
 }
 
 /** Sum or average of an account column over the accounts existing at each bucket's end. */

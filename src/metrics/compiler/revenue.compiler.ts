@@ -1,55 +1,83 @@
 import { DateTime } from 'luxon';
 import type { RevenueMeasure, RevenueMetric } from '../definition';
-import { accountConditions, groupingSql } from './dimensions';
+import { accountConditions, groupingSql, needsPlan } from './dimensions';
 import type { CompileRequest } from './request';
 import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
-import { bucketsCte, mrrAtInstantsCtes } from './subscription-state';
+import {
+  bucketsCte,
+  mixedCurrenciesSql,
+  mrrAtInstantsCtes,
+  planAtInstantsCte,
+} from './subscription-state';
 
-const SNAPSHOT: RevenueMeasure[] = ['mrr', 'arr', 'paying_accounts', 'arpa'];
-const MOVEMENTS: RevenueMeasure[] = [
-  'new',
-  'expansion',
-  'contraction',
-  'churn',
-  'reactivation',
-  'net_new',
-];
-const RETENTION: RevenueMeasure[] = ['nrr', 'grr', 'logo_churn_rate'];
+type Compile = (request: CompileRequest) => CompiledSql;
 
-/** Revenue metrics read subscription_history only (never the events). */
+/**
+ * How each revenue measure compiles. A Record, so a measure added to REVENUE_MEASURE_TRAITS
+ * (definition.ts) does not type-check until it is compiled here.
+ */
+const REVENUE_COMPILERS: Record<RevenueMeasure, Compile> = {
+  mrr: (request) => compileSnapshot('mrr', request),
+  arr: (request) => compileSnapshot('arr', request),
+  paying_accounts: (request) => compileSnapshot('paying_accounts', request),
+  arpa: (request) => compileSnapshot('arpa', request),
+  paid_account_ratio: (request) => compilePaidAccountRatio(request),
+  new: (request) => compileMovement('new', request),
+  expansion: (request) => compileMovement('expansion', request),
+  contraction: (request) => compileMovement('contraction', request),
+  churn: (request) => compileMovement('churn', request),
+  reactivation: (request) => compileMovement('reactivation', request),
+  net_new: (request) => compileMovement('net_new', request),
+  nrr: (request) => compileRetention('nrr', request),
+  grr: (request) => compileRetention('grr', request),
+  logo_churn_rate: (request) => compileRetention('logo_churn_rate', request),
+};
+
+/**
+ * Revenue metrics read subscription_history only (never the events). Statements of measures
+ * that add money also return `mixed_currencies`: the evaluator refuses a value that would add
+ * amounts in different currencies.
+ */
 export function compileRevenue(definition: RevenueMetric, request: CompileRequest): CompiledSql {
-  const measure = definition.measure;
-  if (SNAPSHOT.includes(measure)) return compileSnapshot(measure, request);
-  if (measure === 'paid_account_ratio') return compilePaidAccountRatio(request);
-  if (MOVEMENTS.includes(measure)) return compileMovement(measure, request);
-  if (RETENTION.includes(measure)) return compileRetention(measure, request);
-  throw new Error(`no revenue compiler for measure ${measure}`);
+  return REVENUE_COMPILERS[definition.measure](request);
 }
 
+type SnapshotMeasure = 'mrr' | 'arr' | 'paying_accounts' | 'arpa';
+const SNAPSHOT_VALUES: Record<SnapshotMeasure, string> = {
+  mrr: 'sum(sm.mrr_minor) / 100.0',
+  arr: '12 * sum(sm.mrr_minor) / 100.0',
+  paying_accounts: 'count(DISTINCT sm.account_id)',
+  arpa: 'sum(sm.mrr_minor) / 100.0 / count(DISTINCT sm.account_id)',
+};
+
+type MovementMeasure = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation' | 'net_new';
+type RetentionMeasure = 'nrr' | 'grr' | 'logo_churn_rate';
+
 /** MRR-like values at each bucket's first instant (a month's MRR is its first day's). */
-function compileSnapshot(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
+function compileSnapshot(measure: SnapshotMeasure, request: CompileRequest): CompiledSql {
   const params = new SqlParams();
   const ctes = mrrAndBucketCtes(
     params,
     request,
     request.buckets.map((b) => b.start),
   );
-  const grouping = groupingSql(request, 'pl.code');
-  const conditions = accountConditions(request, params, 'pl.code', 'sm.account_id');
-  const value = {
-    mrr: 'sum(sm.mrr_minor) / 100.0',
-    arr: '12 * sum(sm.mrr_minor) / 100.0',
-    paying_accounts: 'count(DISTINCT sm.account_id)',
-    arpa: 'sum(sm.mrr_minor) / 100.0 / count(DISTINCT sm.account_id)',
-  }[measure as 'mrr'];
+  // The account's plan at the same instant as its MRR: all of an account's MRR is in one group.
+  const plan = needsPlan(request);
+  if (plan) ctes.push(planAtInstantsCte());
+  const grouping = groupingSql(request, 'ap.plan_code');
+  const conditions = accountConditions(request, params, 'ap.plan_code', 'sm.account_id');
+  const currencies =
+    measure === 'paying_accounts'
+      ? ''
+      : `, (min(sm.currency) IS DISTINCT FROM max(sm.currency)) AS mixed_currencies`;
   return {
     sql: tidy(`
     WITH ${ctes.join(',\n    ')}
-    SELECT b.bucket${grouping.select}, (${value})::float8 AS value
+    SELECT b.bucket${grouping.select}, (${SNAPSHOT_VALUES[measure]})::float8 AS value${currencies}
     FROM buckets b
     JOIN subscription_mrr sm ON sm.at = b.starts_at
     JOIN accounts a ON a.id = sm.account_id
-    LEFT JOIN plans pl ON pl.id = sm.plan_id
+    ${plan ? 'LEFT JOIN instant_plan ap ON ap.at = sm.at AND ap.account_id = sm.account_id' : ''}
     ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,
@@ -90,7 +118,7 @@ function compilePaidAccountRatio(request: CompileRequest): CompiledSql {
  * month start. `first_paid` is the first month start an account ever paid at, which tells a
  * new account from a reactivated one.
  */
-function compileMovement(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
+function compileMovement(measure: MovementMeasure, request: CompileRequest): CompiledSql {
   const params = new SqlParams();
   const months = request.monthStarts;
   const previous = months.map((m) => previousMonthStart(m, request.timezone));
@@ -100,14 +128,14 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
   const previousSql = params.add(previous, 'timestamptz[]');
   const grouping = groupingSql(request, 'NULL');
   const conditions = accountConditions(request, params, 'NULL', 'mv.account_id');
-  const amount = {
+  const amount: string = {
     new: `CASE WHEN mv.prev_mrr = 0 AND mv.cur_mrr > 0 AND fp.first_month >= mv.month_at THEN mv.cur_mrr ELSE 0 END`,
     reactivation: `CASE WHEN mv.prev_mrr = 0 AND mv.cur_mrr > 0 AND fp.first_month < mv.month_at THEN mv.cur_mrr ELSE 0 END`,
     expansion: `CASE WHEN mv.prev_mrr > 0 AND mv.cur_mrr > mv.prev_mrr THEN mv.cur_mrr - mv.prev_mrr ELSE 0 END`,
     contraction: `CASE WHEN mv.prev_mrr > 0 AND mv.cur_mrr > 0 AND mv.cur_mrr < mv.prev_mrr THEN mv.prev_mrr - mv.cur_mrr ELSE 0 END`,
     churn: `CASE WHEN mv.prev_mrr > 0 AND mv.cur_mrr = 0 THEN mv.prev_mrr ELSE 0 END`,
     net_new: `mv.cur_mrr - mv.prev_mrr`,
-  }[measure as 'new'];
+  }[measure];
   return {
     sql: tidy(`
     WITH ${ctes.join(',\n    ')},
@@ -129,12 +157,14 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
     movements AS (
       SELECT mo.month_at, am.account_id,
         sum(CASE WHEN am.at = mo.month_at THEN am.mrr_minor ELSE 0 END) AS cur_mrr,
-        sum(CASE WHEN am.at = mo.prev_at THEN am.mrr_minor ELSE 0 END) AS prev_mrr
+        sum(CASE WHEN am.at = mo.prev_at THEN am.mrr_minor ELSE 0 END) AS prev_mrr,
+        min(am.min_currency) AS min_currency, max(am.max_currency) AS max_currency
       FROM months mo
       JOIN account_mrr am ON am.at = mo.month_at OR am.at = mo.prev_at
       GROUP BY mo.month_at, am.account_id
     )
-    SELECT b.bucket${grouping.select}, (sum(${amount}) / 100.0)::float8 AS value
+    SELECT b.bucket${grouping.select}, (sum(${amount}) / 100.0)::float8 AS value,
+      ${mixedCurrenciesSql('mv')} AS mixed_currencies
     FROM buckets b
     JOIN movements mv ON mv.month_at >= b.starts_at AND mv.month_at < b.ends_at
     JOIN first_paid fp ON fp.account_id = mv.account_id
@@ -149,21 +179,26 @@ function compileMovement(measure: RevenueMeasure, request: CompileRequest): Comp
  * Cohort of accounts paying at the bucket's start, read again at its end: NRR (end MRR / start
  * MRR), GRR (end MRR capped at start MRR), logo churn (share of the cohort at 0 at the end).
  */
-function compileRetention(measure: RevenueMeasure, request: CompileRequest): CompiledSql {
+function compileRetention(measure: RetentionMeasure, request: CompileRequest): CompiledSql {
   const params = new SqlParams();
   const instants = request.buckets.flatMap((b) => [b.start, b.end]);
   const ctes = mrrAndBucketCtes(params, request, instants);
   const grouping = groupingSql(request, 'NULL');
   const conditions = accountConditions(request, params, 'NULL', 'cohort.account_id');
-  const value = {
+  const value: string = {
     nrr: 'sum(coalesce(later.mrr_minor, 0))::float8 / sum(cohort.mrr_minor)',
     grr: 'sum(least(coalesce(later.mrr_minor, 0), cohort.mrr_minor))::float8 / sum(cohort.mrr_minor)',
     logo_churn_rate: 'count(*) FILTER (WHERE later.account_id IS NULL)::float8 / count(*)',
-  }[measure as 'nrr'];
+  }[measure];
+  const currencies =
+    measure === 'logo_churn_rate'
+      ? ''
+      : `, (min(least(cohort.min_currency, later.min_currency))
+        IS DISTINCT FROM max(greatest(cohort.max_currency, later.max_currency))) AS mixed_currencies`;
   return {
     sql: tidy(`
     WITH ${ctes.join(',\n    ')}
-    SELECT b.bucket${grouping.select}, (${value})::float8 AS value
+    SELECT b.bucket${grouping.select}, (${value})::float8 AS value${currencies}
     FROM buckets b
     JOIN account_mrr cohort ON cohort.at = b.starts_at
     LEFT JOIN account_mrr later ON later.at = b.ends_at AND later.account_id = cohort.account_id
