@@ -74,7 +74,8 @@ async function main(): Promise<number> {
 
 function count(text: string, option: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${option}: expected a whole number, got "${text}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${option}: expected a whole number, got "${text}"`);
   return n;
 }
 
@@ -85,7 +86,8 @@ function seconds(started: number): string {
 /** A progress counter on stderr, only on a terminal. */
 function progress(name: string, total: number): (done: number) => void {
   return (done) => {
-    if (process.stderr.isTTY && done % 50 === 0) process.stderr.write(`\r${name}: ${done}/${total}`);
+    if (process.stderr.isTTY && done % 50 === 0)
+      process.stderr.write(`\r${name}: ${done}/${total}`);
   };
 }
 

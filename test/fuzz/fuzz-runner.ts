@@ -28,7 +28,11 @@ export type FuzzOptions<T> = {
   arbitrary: fc.Arbitrary<T>;
   cases: number;
   seed: number;
-  check(value: T): Promise<Violation[]>;
+  /**
+   * Checks one case. While shrinking, `shrinkAttempt` numbers the attempt, so a check can keep
+   * what one attempt stored from changing the next (fresh messageIds per attempt).
+   */
+  check(value: T, shrinkAttempt?: number): Promise<Violation[]>;
   /** The case as the report shows it (the HTTP request it became). */
   describe(value: T): string;
   isHealthy(): Promise<boolean>;
@@ -62,7 +66,8 @@ export async function runFuzz<T>(options: FuzzOptions<T>): Promise<FuzzReport> {
       if (target !== null) {
         // Shrinking: only the reason being shrunk counts as a failure.
         if (serverDown || ++shrinkRuns > maxShrinkRuns) return true;
-        const same = (await checkSafely(options, value)).find((v) => v.cause === target);
+        const violations = await checkSafely(options, value, shrinkRuns);
+        const same = violations.find((v) => v.cause === target);
         if (same) smallest = { value, detail: same.detail };
         return !same;
       }
@@ -120,9 +125,13 @@ export async function runFuzz<T>(options: FuzzOptions<T>): Promise<FuzzReport> {
 }
 
 /** A check that throws is itself reported, not taken for the server's failure to answer. */
-async function checkSafely<T>(options: FuzzOptions<T>, value: T): Promise<Violation[]> {
+async function checkSafely<T>(
+  options: FuzzOptions<T>,
+  value: T,
+  shrinkAttempt?: number,
+): Promise<Violation[]> {
   try {
-    return await options.check(value);
+    return await options.check(value, shrinkAttempt);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return [{ cause: `fuzzer error: ${blur(message)}`, detail: clip(message) }];

@@ -34,7 +34,9 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     const port = await server.listen(0, '127.0.0.1');
     const baseUrl = `http://127.0.0.1:${port}`;
     // An index only the fuzzer's read-back uses: events are looked up by messageId after each request.
-    await test.db.dataSource.query('CREATE INDEX fuzz_events_message_id_idx ON events (message_id)');
+    await test.db.dataSource.query(
+      'CREATE INDEX fuzz_events_message_id_idx ON events (message_id)',
+    );
     const running = server;
     return {
       test,

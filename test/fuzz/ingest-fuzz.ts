@@ -31,8 +31,12 @@ export class IngestFuzzer {
 
   constructor(private readonly server: FuzzServer) {}
 
-  async check(generated: IngestRequest): Promise<Violation[]> {
-    const { text, received } = this.render(generated);
+  /**
+   * While shrinking, string messageIds get the attempt's number appended: an attempt that stores
+   * a message must not turn the next attempt's copy of it into a duplicate.
+   */
+  async check(generated: IngestRequest, shrinkAttempt?: number): Promise<Violation[]> {
+    const { text, received } = this.render(generated, shrinkAttempt);
     const started = Date.now();
     const answer = await request(`${this.server.baseUrl}/v1/${generated.endpoint}`, {
       method: 'POST',
@@ -140,9 +144,15 @@ export class IngestFuzzer {
     ];
   }
 
-  private render(generated: IngestRequest): { text: string; received: unknown } {
+  private render(
+    generated: IngestRequest,
+    shrinkAttempt: number | undefined,
+  ): { text: string; received: unknown } {
     if (generated.rawBody !== undefined) return { text: generated.rawBody, received: undefined };
-    let body = generated.body;
+    let body =
+      shrinkAttempt === undefined
+        ? generated.body
+        : withFreshMessageIds(generated.body, shrinkAttempt);
     const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
     if (isObject && generated.auth === 'writeKeyInBody')
       body = { ...(body as object), writeKey: this.server.test.keys.ingest };
@@ -169,6 +179,17 @@ export class IngestFuzzer {
   }
 }
 
+/** A copy of a request body whose string messageIds end in `~attempt`. */
+function withFreshMessageIds(body: unknown, attempt: number): unknown {
+  const fresh = (message: unknown) =>
+    message && typeof message === 'object' && typeof (message as any).messageId === 'string'
+      ? { ...message, messageId: `${(message as any).messageId}~${attempt}` }
+      : message;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const batch = (body as { batch?: unknown }).batch;
+  return Array.isArray(batch) ? { ...body, batch: batch.map(fresh) } : fresh(body);
+}
+
 type Messages = { raws: unknown[]; endpointType: string | undefined; defaults: BatchDefaults };
 
 /** The messages a request carries as the server received them; null when it carries none. */
@@ -191,7 +212,9 @@ function answerShapeViolations(where: string, body: any, sent: number): Violatio
     !isCount(body.duplicates) ||
     !Array.isArray(body.rejected)
   ) {
-    return [{ cause: `${where}: a 200 answer without stored/duplicates/rejected`, detail: clip(body) }];
+    return [
+      { cause: `${where}: a 200 answer without stored/duplicates/rejected`, detail: clip(body) },
+    ];
   }
   const violations: Violation[] = [];
   const total = body.stored + body.duplicates + body.rejected.length;
@@ -205,11 +228,22 @@ function answerShapeViolations(where: string, body: any, sent: number): Violatio
   for (const r of body.rejected) {
     const badIndex = !Number.isInteger(r?.index) || r.index < 0 || r.index >= sent;
     if (badIndex || indexes.has(r.index)) {
-      violations.push({ cause: `${where}: a rejection with a bad or repeated index`, detail: clip(r) });
+      violations.push({
+        cause: `${where}: a rejection with a bad or repeated index`,
+        detail: clip(r),
+      });
     }
     indexes.add(r?.index);
-    if (typeof r?.reason !== 'string' || !r.reason || typeof r?.message !== 'string' || !r.message) {
-      violations.push({ cause: `${where}: a rejection without reason or message`, detail: clip(r) });
+    if (
+      typeof r?.reason !== 'string' ||
+      !r.reason ||
+      typeof r?.message !== 'string' ||
+      !r.message
+    ) {
+      violations.push({
+        cause: `${where}: a rejection without reason or message`,
+        detail: clip(r),
+      });
     }
   }
   return violations;

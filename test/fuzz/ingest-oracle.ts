@@ -164,7 +164,8 @@ export async function readBackViolations(
   );
   const entities = await existingEntities(dataSource, expectations);
   const eventsById = new Map<string, EventRow[]>();
-  for (const row of rows) eventsById.set(row.message_id, [...(eventsById.get(row.message_id) ?? []), row]);
+  for (const row of rows)
+    eventsById.set(row.message_id, [...(eventsById.get(row.message_id) ?? []), row]);
 
   const violations: Violation[] = [];
   const differ = (field: string, expected: Expectation, seen: unknown, wanted: unknown) =>
@@ -206,7 +207,12 @@ export async function readBackViolations(
     if (expected.userId && row.user_external_id !== expected.userId)
       differ('userId', expected, row.user_external_id, expected.userId);
     if (expected.contextGroupId && row.account_external_id !== expected.contextGroupId)
-      differ('account (context.groupId)', expected, row.account_external_id, expected.contextGroupId);
+      differ(
+        'account (context.groupId)',
+        expected,
+        row.account_external_id,
+        expected.contextGroupId,
+      );
     const at = row.occurred_at.getTime();
     if (expected.occurredAt && (at < expected.occurredAt.from || at > expected.occurredAt.to)) {
       differ('time', expected, row.occurred_at.toISOString(), {
@@ -222,7 +228,9 @@ async function existingEntities(
   dataSource: DataSource,
   expectations: Expectation[],
 ): Promise<{ users: Set<string>; accounts: Set<string> }> {
-  const userIds = expectations.flatMap((e) => (e.type === 'identify' && e.userId ? [e.userId] : []));
+  const userIds = expectations.flatMap((e) =>
+    e.type === 'identify' && e.userId ? [e.userId] : [],
+  );
   const accountIds = expectations.flatMap((e) =>
     e.type === 'group' && e.groupId ? [e.groupId] : [],
   );

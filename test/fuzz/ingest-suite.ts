@@ -18,7 +18,7 @@ export async function fuzzIngest(
     arbitrary: ingestRequest,
     cases,
     seed,
-    check: (request) => fuzzer.check(request),
+    check: (request, shrinkAttempt) => fuzzer.check(request, shrinkAttempt),
     describe: describeRequest,
     isHealthy: () => server.isHealthy(),
     onProgress,

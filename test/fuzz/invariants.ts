@@ -20,7 +20,11 @@ export async function request(url: string, init: RequestInit): Promise<Answer> {
     response = await fetch(url, init);
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { status: 0, body: null, text: `network error: ${cause?.code ?? cause?.message ?? error}` };
+    return {
+      status: 0,
+      body: null,
+      text: `network error: ${cause?.code ?? cause?.message ?? error}`,
+    };
   }
   const text = await response.text();
   let body: unknown = text;
@@ -42,7 +46,14 @@ export function checkNoServerError(
   loggedErrors: string[],
 ): Violation[] {
   if (answer.status !== 0 && answer.status < 500) return [];
-  const logged = loggedErrors.length ? loggedErrors[0] : '(nothing logged)';
+  const answered = (
+    answer.body as { errors?: { message?: string; extensions?: { code?: string } }[] }
+  )?.errors?.[0];
+  const logged = loggedErrors.length
+    ? loggedErrors[0]
+    : answered
+      ? `nothing logged; answered ${answered.extensions?.code}: ${answered.message}`
+      : 'nothing logged';
   const label = answer.status === 0 ? answer.text : `HTTP ${answer.status}`;
   return [
     {

@@ -17,13 +17,7 @@ import {
 
 /** How the request carries its write key. */
 export type IngestAuth =
-  | 'basic'
-  | 'bearer'
-  | 'writeKeyInBody'
-  | 'none'
-  | 'unknownKey'
-  | 'longKey'
-  | 'readScopeKey';
+  'basic' | 'bearer' | 'writeKeyInBody' | 'none' | 'unknownKey' | 'longKey' | 'readScopeKey';
 
 export type IngestRequest = {
   /** What kind of request this is, for the report. */
@@ -230,11 +224,16 @@ const hostileJsonValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((t
   ),
 })).value;
 
-const hostileObject: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
-  { weight: 4, arbitrary: fc.array(fc.tuple(hostileKey, hostileJsonValue), { maxLength: 4 }) },
-  { weight: 1, arbitrary: deepValue.map((value) => [['deep', value]] as [string, unknown][]) },
-  { weight: 1, arbitrary: oversizeValue.map((value) => [['padding', value]] as [string, unknown][]) },
-).map(objectOf);
+const hostileObject: fc.Arbitrary<Record<string, unknown>> = fc
+  .oneof(
+    { weight: 4, arbitrary: fc.array(fc.tuple(hostileKey, hostileJsonValue), { maxLength: 4 }) },
+    { weight: 1, arbitrary: deepValue.map((value) => [['deep', value]] as [string, unknown][]) },
+    {
+      weight: 1,
+      arbitrary: oversizeValue.map((value) => [['padding', value]] as [string, unknown][]),
+    },
+  )
+  .map(objectOf);
 
 /** A hostile value for an object field: an object, or a value of the wrong type. */
 const hostileObjectField: fc.Arbitrary<unknown> = fc.oneof(
@@ -287,7 +286,16 @@ const validTimestamps = fc.record(
 /** A message any Segment-compatible server must accept. */
 export const validMessage: fc.Arbitrary<Generated> = fc
   .record({
-    type: fc.constantFrom('track', 'track', 'track', 'page', 'screen', 'identify', 'group', 'alias'),
+    type: fc.constantFrom(
+      'track',
+      'track',
+      'track',
+      'page',
+      'screen',
+      'identify',
+      'group',
+      'alias',
+    ),
     who: fc.oneof(
       fc.record({ userId: userIdValue }),
       fc.record({ anonymousId: anonymousIdValue }),
@@ -410,7 +418,13 @@ export const message: fc.Arbitrary<Generated> = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-const validAuth = fc.constantFrom<IngestAuth>('basic', 'basic', 'basic', 'bearer', 'writeKeyInBody');
+const validAuth = fc.constantFrom<IngestAuth>(
+  'basic',
+  'basic',
+  'basic',
+  'bearer',
+  'writeKeyInBody',
+);
 
 /** Batch-level fields; `valid` when every message may take them as they are. */
 const batchLevel: fc.Arbitrary<{ fields: Record<string, unknown>; valid: boolean }> = fc.oneof(
@@ -554,24 +568,22 @@ function refused(
 }
 
 /** The Segment docs' batch example, sent as it is and with hostile strings in its messages. */
-const specBatchRequest: fc.Arbitrary<IngestRequest> = fc
-  .option(rawCodeUnitString)
-  .map((noise) => ({
-    kind: 'spec batch',
-    endpoint: 'batch',
-    auth: 'basic' as const,
-    body: noise
-      ? {
-          ...SPEC_BATCH,
-          batch: (SPEC_BATCH.batch as Record<string, unknown>[]).map((m) => ({
-            ...m,
-            properties: { noise },
-          })),
-        }
-      : SPEC_BATCH,
-    contentType: 'application/json',
-    mustAccept: (SPEC_BATCH.batch as unknown[]).map(() => !noise),
-  }));
+const specBatchRequest: fc.Arbitrary<IngestRequest> = fc.option(rawCodeUnitString).map((noise) => ({
+  kind: 'spec batch',
+  endpoint: 'batch',
+  auth: 'basic' as const,
+  body: noise
+    ? {
+        ...SPEC_BATCH,
+        batch: (SPEC_BATCH.batch as Record<string, unknown>[]).map((m) => ({
+          ...m,
+          properties: { noise },
+        })),
+      }
+    : SPEC_BATCH,
+  contentType: 'application/json',
+  mustAccept: (SPEC_BATCH.batch as unknown[]).map(() => !noise),
+}));
 
 export const ingestRequest: fc.Arbitrary<IngestRequest> = fc.oneof(
   { weight: 12, arbitrary: batchRequest },
