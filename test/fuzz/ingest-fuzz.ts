@@ -15,7 +15,8 @@ import {
   type Answer,
   type Violation,
 } from './invariants';
-import { expandDeepValues, type IngestRequest } from './segment-arbitraries';
+import type { IngestRequest } from './segment-arbitraries';
+import { expandDeepValues } from './segment-values';
 
 /**
  * Sends one generated request to `/v1/...` and checks the answer: no 5xx; a refusal has a
