@@ -4,7 +4,7 @@ import { blur, clip, type Violation } from './invariants';
 /** One hole: every case that broke an invariant for the same reason, and the smallest of them. */
 export type FuzzFailure = {
   cause: string;
-  /** How many generated cases broke it (shrinking attempts not counted). */
+  /** How many requests broke it (shrinking attempts not counted). */
   occurrences: number;
   /** The smallest case fast-check shrank the first one to. */
   counterexample: string;
@@ -17,7 +17,9 @@ export type FuzzReport = {
   /** What one case is called in the summary: "cases", "documents". */
   unit: string;
   cases: number;
-  failingCases: number;
+  /** HTTP requests the cases took (a batch carries several cases), shrinking not counted. */
+  requests: number;
+  failingRequests: number;
   failures: FuzzFailure[];
   seed: number;
 };
@@ -28,6 +30,8 @@ export type FuzzOptions<T> = {
   arbitrary: fc.Arbitrary<T>;
   cases: number;
   seed: number;
+  /** How many cases one generated value holds (a batch: its messages). Default 1. */
+  casesIn?(value: T): number;
   /**
    * Checks one case. While shrinking, `shrinkAttempt` numbers the attempt, so a check can keep
    * what one attempt stored from changing the next (fresh messageIds per attempt).
@@ -36,7 +40,7 @@ export type FuzzOptions<T> = {
   /** The case as the report shows it (the HTTP request it became). */
   describe(value: T): string;
   isHealthy(): Promise<boolean>;
-  /** Asks /health after this many cases, and after every failing one. Default 200. */
+  /** Asks /health after this many requests, and after every failing one. Default 200. */
   healthEvery?: number;
   /** Requests spent shrinking one failure before settling for the smallest so far. Default 400. */
   maxShrinkRuns?: number;
@@ -54,7 +58,8 @@ export async function runFuzz<T>(options: FuzzOptions<T>): Promise<FuzzReport> {
   const { healthEvery = 200, maxShrinkRuns = 400 } = options;
   const failures = new Map<string, FuzzFailure>();
   let casesDone = 0;
-  let failingCases = 0;
+  let requests = 0;
+  let failingRequests = 0;
   let serverDown = false;
 
   for (let round = 0; casesDone < options.cases && !serverDown; round++) {
@@ -72,10 +77,11 @@ export async function runFuzz<T>(options: FuzzOptions<T>): Promise<FuzzReport> {
         return !same;
       }
       if (casesDone >= options.cases) return true;
-      casesDone++;
+      casesDone += Math.max(1, options.casesIn?.(value) ?? 1);
+      requests++;
       options.onProgress?.(casesDone);
       const violations = await checkSafely(options, value);
-      if (violations.length || casesDone % healthEvery === 0) {
+      if (violations.length || requests % healthEvery === 0) {
         if (!(await options.isHealthy())) {
           serverDown = true;
           violations.push({
@@ -85,7 +91,7 @@ export async function runFuzz<T>(options: FuzzOptions<T>): Promise<FuzzReport> {
         }
       }
       if (violations.length === 0) return true;
-      failingCases++;
+      failingRequests++;
       for (const v of violations) {
         const known = failures.get(v.cause);
         if (known) known.occurrences++;
@@ -118,7 +124,8 @@ export async function runFuzz<T>(options: FuzzOptions<T>): Promise<FuzzReport> {
     name: options.name,
     unit: options.unit,
     cases: casesDone,
-    failingCases,
+    requests,
+    failingRequests,
     failures: [...failures.values()],
     seed: options.seed,
   };
@@ -142,16 +149,19 @@ async function checkSafely<T>(
 export function formatReport(report: FuzzReport): string {
   const lines = [
     `${report.name}: ${report.cases} ${report.unit}, ${report.failures.length} failures` +
+      (report.cases !== report.requests ? ` (${report.requests} requests)` : '') +
       (report.failures.length
-        ? ` (${report.failingCases} failing ${report.unit}; seed ${report.seed})`
+        ? `; ${report.failingRequests} failing requests, seed ${report.seed}`
         : ''),
+    ...report.failures.map((failure, i) => formatFailure(failure, i + 1)),
   ];
-  report.failures.forEach((failure, i) => {
-    lines.push(
-      `  [${i + 1}] ${failure.cause}  (${failure.occurrences}×)`,
-      `      minimal counterexample: ${failure.counterexample}`,
-      `      observed: ${failure.detail}`,
-    );
-  });
   return lines.join('\n');
+}
+
+export function formatFailure(failure: FuzzFailure, number = 1): string {
+  return [
+    `  [${number}] ${failure.cause}  (${failure.occurrences}×)`,
+    `      minimal counterexample: ${failure.counterexample}`,
+    `      observed: ${failure.detail}`,
+  ].join('\n');
 }

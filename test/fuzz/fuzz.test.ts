@@ -1,12 +1,12 @@
-import { formatReport } from './fuzz-runner';
+import { formatFailure } from './fuzz-runner';
 import { startFuzzServer, type FuzzServer } from './fuzz-server';
 import { fuzzGraphql } from './graphql-suite';
 import { fuzzIngest } from './ingest-suite';
 
 /**
- * A bounded, seeded slice of `npm run fuzz` (which runs 10,000 ingest cases and 2,000 GraphQL
- * documents): the same generators and invariants, fewer cases, a fixed seed, so it is the same
- * slice on every run.
+ * A bounded, seeded slice of `npm run fuzz` (10,000 ingest cases and 2,000 GraphQL documents):
+ * the same generators and invariants, fewer cases and a fixed seed, so every run tries the same
+ * slice. A failure prints its cause and the minimal counterexample.
  */
 const SEED = 20_261_202;
 
@@ -16,16 +16,16 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-test('300 generated Segment requests: no 5xx, named errors, everything stored reads back as sent', async () => {
-  const report = await fuzzIngest(server, 300, SEED);
-  expect(report.cases).toBe(300);
-  expect(formatReport(report)).toBe('ingest: 300 cases, 0 failures');
+test('1,000 generated Segment messages: no 5xx, named errors, everything stored reads back as sent', async () => {
+  const report = await fuzzIngest(server, 1000, SEED);
+  expect(report.cases).toBeGreaterThanOrEqual(1000);
+  expect(report.failures.map((failure) => formatFailure(failure))).toEqual([]);
 }, 240_000);
 
 test('150 generated GraphQL documents: no 5xx, every error has a message and a code', async () => {
   const report = await fuzzGraphql(server, 150, SEED);
   expect(report.cases).toBe(150);
-  expect(formatReport(report)).toBe('graphql: 150 documents, 0 failures');
+  expect(report.failures.map((failure) => formatFailure(failure))).toEqual([]);
 }, 240_000);
 
 test('the server still answers /health after the fuzzing', async () => {

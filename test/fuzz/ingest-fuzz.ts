@@ -28,7 +28,6 @@ import { expandDeepValues } from './segment-values';
 export class IngestFuzzer {
   /** messageId → the first accepted message with it: what later retries must not change. */
   private readonly storedIds = new Set<string>();
-  messagesSent = 0;
 
   constructor(private readonly server: FuzzServer) {}
 
@@ -48,7 +47,6 @@ export class IngestFuzzer {
     const where = 'ingest';
     const serverErrors = checkNoServerError(where, answer, this.server.takeLoggedErrors());
     const messages = messagesOf(generated, received);
-    this.messagesSent += messages?.raws.length ?? 1;
     if (serverErrors.length) return [...serverErrors, ...(await this.storedAnyway(messages))];
 
     const violations: Violation[] = [];
