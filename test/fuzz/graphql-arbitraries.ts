@@ -25,7 +25,7 @@ import {
 /** One generated GraphQL request. */
 export type GraphqlCase = {
   /** Which key sends it. */
-  key: 'admin' | 'read' | 'sync' | 'ingest';
+  key: 'admin' | 'read' | 'sync' | 'ingest' | 'unknown';
   /** The JSON request body (query, variables, operationName), or raw text. */
   body?: Record<string, unknown>;
   rawBody?: string;
@@ -52,9 +52,11 @@ const KEYS: GraphqlCase['key'][] = [
   'admin',
   'admin',
   'admin',
+  'admin',
   'read',
   'sync',
   'ingest',
+  'unknown',
 ];
 const DEPTHS = [1, 2, 2, 3, 3, 3, 4, 4, 5, 6, 8, 12, 13, 16];
 const WRONG_VARIABLE_TYPES = ['String', 'Int!', '[ID]', 'Boolean', 'NoSuchType', 'WindowInput'];

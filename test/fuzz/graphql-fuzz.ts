@@ -22,7 +22,7 @@ export async function checkGraphqlCase(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      authorization: `Bearer ${server.test.keys[generated.key]}`,
+      authorization: `Bearer ${generated.key === 'unknown' ? 'hmy_not_a_key' : server.test.keys[generated.key]}`,
     },
     body: generated.rawBody ?? JSON.stringify(generated.body),
   });
