@@ -142,7 +142,8 @@ export async function readBackViolations(
   expectations: Expectation[],
 ): Promise<Violation[]> {
   if (expectations.length === 0) return [];
-  const ids = expectations.map((e) => e.messageId);
+  // PostgreSQL text cannot hold NUL: such an id cannot have been stored, nor be looked up.
+  const ids = expectations.map((e) => e.messageId).filter(storable);
   const rows: EventRow[] = await dataSource.query(
     `SELECT e.message_id, e.type, e.anonymous_id, e.properties, e.context, e.occurred_at,
             u.external_id AS user_external_id, a.external_id AS account_external_id,
@@ -171,14 +172,14 @@ export async function readBackViolations(
   const differ = (field: string, expected: Expectation, seen: unknown, wanted: unknown) =>
     violations.push({
       cause: `ingest: a stored ${expected.type} message reads back with another ${field}`,
-      detail: `messageId ${clip(expected.messageId, 120)}: stored ${clip(seen, 300)}, sent ${clip(wanted, 300)}`,
+      detail: `messageId ${clip(expected.messageId, 120, true)}: stored ${clip(seen, 300, true)}, sent ${clip(wanted, 300, true)}`,
     });
   for (const expected of expectations) {
     const found = eventsById.get(expected.messageId) ?? [];
     if (!claimed.has(expected.messageId)) {
       violations.push({
         cause: 'ingest: a message counted as stored has no row under its messageId',
-        detail: `messageId ${clip(expected.messageId, 120)} (${expected.type})`,
+        detail: `messageId ${clip(expected.messageId, 120, true)} (${expected.type})`,
       });
       continue;
     }
@@ -246,6 +247,11 @@ async function existingEntities(
           ).map((row: { external_id: string }) => row.external_id),
         );
   return { users: await lookup('users', userIds), accounts: await lookup('accounts', accountIds) };
+}
+
+/** Whether PostgreSQL text can hold the string (no NUL). */
+export function storable(text: string): boolean {
+  return !text.includes('\u0000');
 }
 
 /** Deep JSON equality, key order ignored; iterative, as the fuzzer nests thousands deep. */

@@ -103,11 +103,14 @@ export function blur(text: string): string {
     .slice(0, 160);
 }
 
-/** A value as JSON, cut to a readable length. */
-export function clip(value: unknown, max = 600): string {
+/**
+ * A value as JSON, cut to a readable length; strings as they are unless `quoted` (then lone
+ * surrogates and control characters show as escapes).
+ */
+export function clip(value: unknown, max = 600, quoted = false): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? value : JSON.stringify(value);
+    text = typeof value === 'string' && !quoted ? value : JSON.stringify(value);
   } catch {
     text = String(value);
   }
