@@ -38,7 +38,8 @@ export async function request(url: string, init: RequestInit): Promise<Answer> {
 
 /**
  * No 5xx and no dropped connection. The cause names the error the server logged (a 500's answer
- * hides it), with numbers and quoted values blurred so that one hole is one cause.
+ * hides it), with numbers and quoted values blurred so that one hole is one cause; when nothing
+ * was logged, the code the answer carried (a client error answered with a 5xx status).
  */
 export function checkNoServerError(
   where: string,
@@ -46,19 +47,15 @@ export function checkNoServerError(
   loggedErrors: string[],
 ): Violation[] {
   if (answer.status !== 0 && answer.status < 500) return [];
-  const answered = (
-    answer.body as { errors?: { message?: string; extensions?: { code?: string } }[] }
-  )?.errors?.[0];
-  const logged = loggedErrors.length
-    ? loggedErrors[0]
-    : answered
-      ? `nothing logged; answered ${answered.extensions?.code}: ${answered.message}`
-      : 'nothing logged';
+  const answered = (answer.body as { errors?: { extensions?: { code?: string } }[] })?.errors?.[0];
+  const reason = loggedErrors.length
+    ? blur(loggedErrors[0])
+    : `nothing logged, answered with code ${answered?.extensions?.code ?? '(none)'}`;
   const label = answer.status === 0 ? answer.text : `HTTP ${answer.status}`;
   return [
     {
-      cause: `${where}: ${label.replace(/:.*/, '')}: ${blur(logged)}`,
-      detail: `${label}; answer ${clip(answer.text)}; server log: ${clip(loggedErrors.join(' | '))}`,
+      cause: `${where}: ${label.replace(/:.*/, '')}: ${reason}`,
+      detail: `${label}; answer ${clip(answer.text)}${loggedErrors.length ? `; server log: ${clip(loggedErrors.join(' | '))}` : ''}`,
     },
   ];
 }
