@@ -27,7 +27,7 @@ import { expandDeepValues } from './segment-values';
  * it stored reads back from PostgreSQL as it was sent.
  */
 export class IngestFuzzer {
-  /** messageId → the first accepted message with it: what later retries must not change. */
+  /** The messageIds stored so far: a later message with one of them is a retry (a duplicate). */
   private readonly storedIds = new Set<string>();
 
   constructor(private readonly server: FuzzServer) {}
