@@ -1,6 +1,8 @@
 import { formatFailure } from './fuzz-runner';
 import { startFuzzServer, type FuzzServer } from './fuzz-server';
 import { fuzzGraphql } from './graphql-suite';
+import { IngestFuzzer } from './ingest-fuzz';
+import { expectationOf, readBackViolations } from './ingest-oracle';
 import { fuzzIngest } from './ingest-suite';
 
 /**
@@ -15,6 +17,39 @@ beforeAll(async () => {
   server = await startFuzzServer();
 });
 afterAll(() => server.close());
+
+test('the read-back is not vacuous: it notices a stored message that changed', async () => {
+  const message = {
+    type: 'track',
+    messageId: 'oracle-check-1',
+    userId: ' user-oracle ',
+    event: ' Oracle Checked ',
+    properties: { seats: 5 },
+    context: { groupId: 'acct-oracle' },
+    timestamp: '2030-01-02T03:04:05.678Z',
+  };
+  const fuzzer = new IngestFuzzer(server);
+  const request = {
+    kind: 'batch',
+    endpoint: 'batch',
+    auth: 'basic' as const,
+    body: { batch: [message] },
+    contentType: 'application/json',
+    mustAccept: [true],
+  };
+  expect(await fuzzer.check(request)).toEqual([]);
+
+  const dataSource = server.test.db.dataSource;
+  await dataSource.query(
+    `UPDATE events SET properties = '{"seats": 6}' WHERE message_id = 'oracle-check-1'`,
+  );
+  const expectation = expectationOf(message, message.messageId, undefined, {}, 0, 0);
+  expect(expectation).toMatchObject({ userId: 'user-oracle', event: 'Oracle Checked' });
+  const violations = await readBackViolations(dataSource, [expectation]);
+  expect(violations.map((v) => v.cause)).toEqual([
+    'ingest: a stored track message reads back with another properties',
+  ]);
+});
 
 test('600 generated Segment messages: no 5xx, named errors, everything stored reads back as sent', async () => {
   const report = await fuzzIngest(server, 600, SEED);
