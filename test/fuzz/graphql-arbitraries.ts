@@ -125,7 +125,7 @@ class DocumentBuilder {
 
   private field(field: GraphQLField<unknown, unknown>, depth: number, maxDepth: number): string {
     const alias = this.chance(10) ? `alias${this.int(0, 9)}: ` : '';
-    const args = this.arguments(field.args);
+    const args = this.arguments(field.args, depth);
     const named = getNamedType(field.type);
     let selection = '';
     if (isObjectType(named)) {
@@ -136,11 +136,12 @@ class DocumentBuilder {
     return `${alias}${field.name}${args}${selection}`;
   }
 
-  private arguments(args: readonly GraphQLArgument[]): string {
+  /** Optional arguments are given more often at the root, where lookups by id and windows are. */
+  private arguments(args: readonly GraphQLArgument[], depth: number): string {
     const parts: string[] = [];
     for (const arg of args) {
       const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
-      if (!(required ? this.chance(95) : this.chance(35))) continue;
+      if (!(required ? this.chance(95) : this.chance(depth === 0 ? 60 : 35))) continue;
       const value = this.value(arg.type, arg.name, 0);
       if (this.chance(20)) parts.push(`${arg.name}: ${this.variable(arg, value)}`);
       else parts.push(`${arg.name}: ${literalOf(value)}`);
