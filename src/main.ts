@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger, entities);
   if (database.embedded || config.migrateOnStart) {
-    const applied = await migrate(database.dataSource);
+    const applied = await migrate(database.dataSource, {
+      lockTimeoutMs: config.migrationLockTimeoutMs,
+    });
     if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   }
   if (database.embedded) await loadDemoDataOnce(database.dataSource, logger);

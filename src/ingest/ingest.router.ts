@@ -4,6 +4,7 @@ import express, {
   type Response,
   type Router,
 } from 'express';
+import { asServiceUnavailable } from '../db/unavailable';
 import type { Principal } from '../domain/api-key/api-key.service';
 import { hasScope } from '../domain/api-key/api-key.service';
 import { ERROR_CODES, HarmonyError, type ErrorCode } from '../shared/errors';
@@ -83,6 +84,9 @@ function writeKeyFromHeader(header: string | undefined): string | undefined {
 /** Every failure of an ingestion request becomes a JSON answer with a code. */
 function ingestErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _request, response: Response, _next) => {
+    const unavailable = asServiceUnavailable(error);
+    if (unavailable) response.setHeader('Retry-After', String(unavailable.details.retryAfterSeconds));
+    if (unavailable) return send(response, unavailable.code, unavailable.message);
     if (error instanceof HarmonyError) return send(response, error.code, error.message);
     const status = Number(error?.status ?? error?.statusCode ?? 500);
     if (status === 413) return send(response, 'PAYLOAD_TOO_LARGE', 'Request body over 500 KB');

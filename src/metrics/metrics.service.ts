@@ -21,6 +21,8 @@ import {
 export type MetricsServiceOptions = {
   /** Timeout of each metric statement in ms. Default 10,000. */
   statementTimeoutMs?: number;
+  /** Metric statements at once in this process (a wait beyond the timeout is a 503). Default 4. */
+  maxConcurrentStatements?: number;
   /** Folder of the YAML catalog. Default `schema/metrics`. */
   catalogDir?: string;
   /** Injected clock for relative windows. Default `() => new Date()`. */
@@ -86,6 +88,7 @@ export class MetricsService {
     const executor = new MetricExecutor(
       dataSource,
       options.statementTimeoutMs ?? METRIC_STATEMENT_TIMEOUT_MS,
+      { maxConcurrent: options.maxConcurrentStatements },
     );
     this.evaluator = new MetricEvaluator(
       executor,

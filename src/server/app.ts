@@ -11,7 +11,9 @@ import { createErrorFormatter } from './graphql/format-error';
 import { createLoaders } from './graphql/loaders';
 import { queryComplexityPlugin, queryLimitRules } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
+import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { healthHandler, readyHandler } from './health';
+import { sendIfUnavailable } from './unavailable-response';
 import type { Services } from './services';
 
 export type HarmonyServer = {
@@ -37,7 +39,11 @@ export async function createServer(services: Services, logger: Logger): Promise<
     introspection: true,
     // Internals stay in the log; clients get the message and the code.
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryComplexityPlugin(schema)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryComplexityPlugin(schema),
+      serviceUnavailableStatusPlugin(),
+    ],
   });
   await apollo.start();
 
@@ -88,6 +94,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
 /** Body-parser and other HTTP-level failures become JSON 4xx answers, never an HTML 500. */
 function httpErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _request, response, _next) => {
+    if (sendIfUnavailable(error, response)) return;
     const status = Number(error?.status ?? error?.statusCode ?? 500);
     if (status >= 400 && status < 500) {
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';

@@ -19,6 +19,11 @@ export const ERROR_CODES = {
   INVALID_METRIC_DEFINITION: 400,
   /** Metrics: a statement ran past its timeout; a shorter window or a coarser grain helps. */
   QUERY_TIMEOUT: 504,
+  /**
+   * Over capacity (no free database connection, a full ingest queue, no metric slot) or
+   * PostgreSQL unreachable: nothing was done; retry after `details.retryAfterSeconds`.
+   */
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 
@@ -51,4 +56,21 @@ export function notFound(what: string, key: string) {
     what,
     key,
   });
+}
+
+/** A refusal to retry later; HTTP answers carry `Retry-After: <retryAfterSeconds>`. */
+export function serviceUnavailable(
+  message: string,
+  retryAfterSeconds: number,
+  details: Record<string, unknown> = {},
+  options?: { cause?: unknown },
+) {
+  return new HarmonyError('SERVICE_UNAVAILABLE', message, { ...details, retryAfterSeconds }, options);
+}
+
+/** Seconds a client should wait before retrying, when the error says so. */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  if (!(error instanceof HarmonyError)) return undefined;
+  const seconds = error.details.retryAfterSeconds;
+  return typeof seconds === 'number' ? seconds : undefined;
 }

@@ -1,5 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { asServiceUnavailable } from '../../db/unavailable';
 import { HarmonyError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 
@@ -23,7 +24,7 @@ const CLIENT_CODES = new Set([
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = asServiceUnavailable(unwrapResolverError(error)) ?? unwrapResolverError(error);
     if (original instanceof HarmonyError) {
       return {
         message: original.message,
