@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
-import { migrate, revertLastMigration } from '../src/db/database';
+import { MigrationLockTimeoutError, migrate, revertLastMigration } from '../src/db/database';
 import { CliError, runCli, usageError, withDatabase } from './cli';
 
 const USAGE = `Usage: npm run migrate -- [options]
@@ -77,4 +77,9 @@ async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-runCli(main);
+runCli(() =>
+  main().catch((error) => {
+    // A lock timeout is an operator's situation, not a bug: its message without a stack.
+    throw error instanceof MigrationLockTimeoutError ? new CliError(error.message) : error;
+  }),
+);

@@ -110,12 +110,15 @@ async function withMigrationSession<T>(
   }
 }
 
+/** A migration that could not take a lock within the lock timeout; it was rolled back. */
+export class MigrationLockTimeoutError extends Error {}
+
 function lockTimeoutError(error: unknown, lockTimeoutMs: number): Error | undefined {
   const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code;
   if (code !== LOCK_NOT_AVAILABLE && (error as { code?: string }).code !== LOCK_NOT_AVAILABLE)
     return undefined;
   const statement = String((error as { query?: unknown }).query ?? '').replace(/\s+/g, ' ');
-  return new Error(
+  return new MigrationLockTimeoutError(
     `A migration waited more than ${lockTimeoutMs} ms for a lock (HARMONY_MIGRATION_LOCK_TIMEOUT_MS) ` +
       `and was rolled back: another session holds a lock on a table it changes` +
       (statement ? ` (statement: ${statement.slice(0, 120)})` : '') +

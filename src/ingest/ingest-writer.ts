@@ -57,6 +57,11 @@ export class IngestWriter {
     );
   }
 
+  /** Messages waiting for a transaction (the group-commit queue). */
+  get queuedMessages(): number {
+    return this.groups.queued;
+  }
+
   /**
    * Stores one request's messages. Requests arriving while a transaction is running are merged
    * into the next one (group commit): no lock waits between them, and one commit for many.

@@ -85,8 +85,10 @@ function writeKeyFromHeader(header: string | undefined): string | undefined {
 function ingestErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _request, response: Response, _next) => {
     const unavailable = asServiceUnavailable(error);
-    if (unavailable) response.setHeader('Retry-After', String(unavailable.details.retryAfterSeconds));
-    if (unavailable) return send(response, unavailable.code, unavailable.message);
+    if (unavailable) {
+      response.setHeader('Retry-After', String(unavailable.details.retryAfterSeconds));
+      return send(response, unavailable.code, unavailable.message);
+    }
     if (error instanceof HarmonyError) return send(response, error.code, error.message);
     const status = Number(error?.status ?? error?.statusCode ?? 500);
     if (status === 413) return send(response, 'PAYLOAD_TOO_LARGE', 'Request body over 500 KB');

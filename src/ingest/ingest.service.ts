@@ -26,6 +26,11 @@ export class IngestService {
     this.writer = new IngestWriter(dataSource, options);
   }
 
+  /** Messages waiting for the writer; past HARMONY_INGEST_MAX_QUEUED_MESSAGES requests get 503. */
+  get queuedMessages(): number {
+    return this.writer.queuedMessages;
+  }
+
   /**
    * `type` is the endpoint's call type (`/v1/track`), or undefined for `/v1/batch`, whose body
    * is `{ batch: [...], context?, integrations?, sentAt? }`.
