@@ -65,7 +65,12 @@ export function serviceUnavailable(
   details: Record<string, unknown> = {},
   options?: { cause?: unknown },
 ) {
-  return new HarmonyError('SERVICE_UNAVAILABLE', message, { ...details, retryAfterSeconds }, options);
+  return new HarmonyError(
+    'SERVICE_UNAVAILABLE',
+    message,
+    { ...details, retryAfterSeconds },
+    options,
+  );
 }
 
 /** Seconds a client should wait before retrying, when the error says so. */
