@@ -73,6 +73,8 @@ export type MetricAnswer = {
 export class MetricsService {
   readonly store: DefinitionStore;
   readonly registry: MetricRegistry;
+  /** Metric statements running and waiting for a slot (for GET /metrics). */
+  readonly statementSlots: { readonly running: number; readonly waiting: number };
   private readonly evaluator: MetricEvaluator;
   private readonly now: () => Date;
   private readonly catalogDir: string;
@@ -90,6 +92,7 @@ export class MetricsService {
       options.statementTimeoutMs ?? METRIC_STATEMENT_TIMEOUT_MS,
       { maxConcurrent: options.maxConcurrentStatements },
     );
+    this.statementSlots = executor.slots;
     this.evaluator = new MetricEvaluator(
       executor,
       async (name) => (await this.registry.get(name)).definition,

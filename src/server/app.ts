@@ -13,6 +13,7 @@ import { queryComplexityPlugin, queryLimitRules } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
 import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { healthHandler, readyHandler } from './health';
+import { createObservability } from './observability';
 import { sendIfUnavailable } from './unavailable-response';
 import type { Services } from './services';
 
@@ -26,8 +27,11 @@ export type HarmonyServer = {
 
 /** Wires HTTP, GraphQL, auth and health around the given services. */
 export async function createServer(services: Services, logger: Logger): Promise<HarmonyServer> {
+  const observability = createObservability(services, logger);
+  logger = observability.logger;
   const app = express();
   app.disable('x-powered-by');
+  app.use(observability.observeRequests);
   const httpServer = http.createServer(app);
   let shuttingDown = false;
 
@@ -43,11 +47,13 @@ export async function createServer(services: Services, logger: Logger): Promise<
       ApolloServerPluginDrainHttpServer({ httpServer }),
       queryComplexityPlugin(schema),
       serviceUnavailableStatusPlugin(),
+      observability.graphqlPlugin,
     ],
   });
   await apollo.start();
 
   app.get('/health', healthHandler(services));
+  app.get('/metrics', observability.metricsEndpoint);
   app.get(
     '/ready',
     readyHandler(services, () => shuttingDown),

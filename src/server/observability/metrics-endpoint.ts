@@ -1,0 +1,49 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Registry } from 'prom-client';
+import type { Services } from '../../context/services';
+import { hasScope } from '../../domain/api-key/api-key.service';
+import { bearerKey, sendUnauthenticated } from '../auth';
+
+/**
+ * `GET /metrics` (Prometheus text format). Open with HARMONY_METRICS_PUBLIC=true; otherwise it
+ * needs `Authorization: Bearer` with HARMONY_METRICS_TOKEN (checked without the database, so a
+ * scraper sees an outage) or an admin-scope API key.
+ */
+export function metricsEndpoint(registry: Registry, services: Services) {
+  return async (request: Request, response: Response) => {
+    const { metricsPublic, metricsToken } = services.config;
+    if (!metricsPublic) {
+      const key = bearerKey(request);
+      if (!key) {
+        return sendUnauthenticated(
+          response,
+          'GET /metrics needs "Authorization: Bearer <HARMONY_METRICS_TOKEN or an admin API key>"',
+        );
+      }
+      if (!(metricsToken && sameSecret(key, metricsToken))) {
+        const principal = await services.apiKeys.authenticate(key);
+        if (!principal) return sendUnauthenticated(response, 'Unknown or revoked API key');
+        if (!hasScope(principal, 'admin')) {
+          response.status(403).json({
+            errors: [
+              {
+                message: `The API key "${principal.name}" lacks the admin scope needed to read /metrics`,
+                extensions: { code: 'FORBIDDEN' },
+              },
+            ],
+          });
+          return;
+        }
+      }
+    }
+    response.setHeader('Content-Type', registry.contentType);
+    response.send(await registry.metrics());
+  };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
