@@ -49,10 +49,16 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+/** Running, not merely a zombie waiting for its (adoptive) parent to reap it. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }
