@@ -28,6 +28,13 @@ const ACQUIRE_TIMEOUT = /timeout exceeded when trying to connect/i;
 const CONNECTION_LOST =
   /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|not queryable/i;
 
+/** The pool had no free connection in time: PostgreSQL is up, this process is at capacity. */
+export function isAcquireTimeout(error: unknown): boolean {
+  return asServiceUnavailable(error)?.details.limit === ACQUIRE_TIMEOUT_LIMIT;
+}
+
+const ACQUIRE_TIMEOUT_LIMIT = 'HARMONY_DB_ACQUIRE_TIMEOUT_MS';
+
 /**
  * The one place that decides whether a failure means "the database cannot serve us now": such
  * an error becomes SERVICE_UNAVAILABLE (HTTP 503 with Retry-After) instead of a 500. Also returns
@@ -44,7 +51,7 @@ export function asServiceUnavailable(error: unknown): HarmonyError | undefined {
         'No PostgreSQL connection became free within the acquire timeout ' +
           '(HARMONY_DB_ACQUIRE_TIMEOUT_MS): the server is at capacity; retry later',
         RETRY_AFTER_BUSY_SECONDS,
-        { limit: 'HARMONY_DB_ACQUIRE_TIMEOUT_MS' },
+        { limit: ACQUIRE_TIMEOUT_LIMIT },
         { cause: current },
       );
     }

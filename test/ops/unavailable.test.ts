@@ -180,6 +180,10 @@ describe('pool exhausted', () => {
         '2',
         'SERVICE_UNAVAILABLE',
       ]);
+      // PostgreSQL is up; this process is at capacity: degraded, not down.
+      const health = await fetch(`${baseUrl}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'degraded', database: 'busy' });
     } finally {
       await holder.release();
     }
