@@ -28,6 +28,7 @@ export type HarmonyServer = {
 /** Wires HTTP, GraphQL, auth and health around the given services. */
 export async function createServer(services: Services, logger: Logger): Promise<HarmonyServer> {
   const observability = createObservability(services, logger);
+  // From here on, what the server logs while serving a request carries the request's id.
   logger = observability.logger;
   const app = express();
   app.disable('x-powered-by');
