@@ -28,7 +28,9 @@ export async function withDatabase<T>(
   const database = await openDatabase(config, logger, entities);
   try {
     if (options.migrate === 'like-start' && (database.embedded || config.migrateOnStart)) {
-      const applied = await migrate(database.dataSource);
+      const applied = await migrate(database.dataSource, {
+        lockTimeoutMs: config.migrationLockTimeoutMs,
+      });
       if (applied.length) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);
     }
     return await work({ config, logger, database });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
-import { migrate } from '../src/db/database';
+import { MigrationLockTimeoutError, migrate, revertLastMigration } from '../src/db/database';
 import { CliError, runCli, usageError, withDatabase } from './cli';
 
 const USAGE = `Usage: npm run migrate -- [options]
@@ -13,6 +13,8 @@ Options:
   -h, --help  Show this help.
 
 The database is DATABASE_URL, or the embedded PostgreSQL of \`npm start\` when it is unset.
+Migrations run without a statement timeout; one that waits longer than
+HARMONY_MIGRATION_LOCK_TIMEOUT_MS (default 10000) for a table lock fails and is rolled back.
 `;
 
 async function main(): Promise<void> {
@@ -35,7 +37,8 @@ async function main(): Promise<void> {
   }
   if (values.revert && values.status) throw new CliError('Choose one of --revert and --status.');
 
-  await withDatabase({ migrate: 'never' }, async ({ database: { dataSource } }) => {
+  await withDatabase({ migrate: 'never' }, async ({ config, database: { dataSource } }) => {
+    const lockTimeout = { lockTimeoutMs: config.migrationLockTimeoutMs };
     if (values.status) {
       const applied = new Set(await appliedMigrations(dataSource));
       for (const { name } of dataSource.migrations) {
@@ -49,11 +52,11 @@ async function main(): Promise<void> {
         process.stdout.write('No migration has been applied; nothing to revert.\n');
         return;
       }
-      await dataSource.undoLastMigration({ transaction: 'each' });
+      await revertLastMigration(dataSource, lockTimeout);
       process.stdout.write(`Reverted ${before[before.length - 1]}.\n`);
       return;
     }
-    const applied = await migrate(dataSource);
+    const applied = await migrate(dataSource, lockTimeout);
     process.stdout.write(
       applied.length
         ? `Applied ${applied.join(', ')}.\n`
@@ -74,4 +77,9 @@ async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-runCli(main);
+runCli(() =>
+  main().catch((error) => {
+    // A lock timeout is an operator's situation, not a bug: its message without a stack.
+    throw error instanceof MigrationLockTimeoutError ? new CliError(error.message) : error;
+  }),
+);

@@ -6,16 +6,19 @@ import { loadDemoDataOnce } from './demo/demo-data';
 import { ensureAdminKey, welcomeText, type StartAdminKey } from './server/admin-key';
 import { createServer } from './server/app';
 import { createServices } from './server/services';
-import { createLogger } from './shared/logger';
+import { createLogger, type Logger } from './shared/logger';
 import { entities } from './domain/entities';
 
 /** `npm start`: database (embedded unless DATABASE_URL), migrations, demo data, HTTP server. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  exitOnCrash(logger);
   const database = await openDatabase(config, logger, entities);
   if (database.embedded || config.migrateOnStart) {
-    const applied = await migrate(database.dataSource);
+    const applied = await migrate(database.dataSource, {
+      lockTimeoutMs: config.migrationLockTimeoutMs,
+    });
     if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   }
   if (database.embedded) await loadDemoDataOnce(database.dataSource, logger);
@@ -55,6 +58,22 @@ async function main(): Promise<void> {
   process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * A crash is one fatal log line and exit status 1. Exiting runs the embedded PostgreSQL's
+ * 'exit' hook, which stops it (src/db/postgres-process.ts); a death that runs no JavaScript
+ * (SIGKILL, V8 out of memory) is covered by its watchdog.
+ */
+function exitOnCrash(logger: Logger): void {
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection; exiting');
+    process.exit(1);
+  });
 }
 
 function printWelcome(url: string, adminKey: StartAdminKey | undefined): void {

@@ -49,6 +49,20 @@ const environmentSchema = z.object({
   HARMONY_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(100),
   /** Size of the PostgreSQL connection pool. Default 10. */
   HARMONY_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Longest wait for a free pool connection before answering 503, in ms. Default 5000. */
+  HARMONY_DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** A session idle inside an open transaction this long is ended by PostgreSQL. Default 60000. */
+  HARMONY_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Longest wait of a migration for a table lock, in ms (migrations have no statement timeout). Default 10000. */
+  HARMONY_MIGRATION_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Messages waiting for the ingest writer beyond which /v1 answers 503. Default 50000. */
+  HARMONY_INGEST_MAX_QUEUED_MESSAGES: z.coerce.number().int().min(2500).default(50_000),
+  /** Metric statements running at once per process. Default: half the pool, at least 1. */
+  HARMONY_METRIC_CONCURRENCY: z.coerce.number().int().min(1).max(200).optional(),
+  /** Bearer token that may read GET /metrics (besides admin keys). Default: none. */
+  HARMONY_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Serve GET /metrics without any key (a scraper on a private network). Default false. */
+  HARMONY_METRICS_PUBLIC: booleanFlag(false),
   /** pino log level. Default `info` (`warn` under test). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -66,6 +80,14 @@ export type Config = {
   statementTimeoutMs: number;
   maxPageSize: number;
   dbPoolSize: number;
+  dbAcquireTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  migrationLockTimeoutMs: number;
+  ingestMaxQueuedMessages: number;
+  /** At most this many metric statements at once, below the pool size so ingestion keeps a connection. */
+  metricConcurrency: number;
+  metricsToken?: string;
+  metricsPublic: boolean;
   logLevel: string;
   nodeEnv: 'development' | 'production' | 'test';
 };
@@ -85,6 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration in the environment:\n${problems}`);
   }
   const e = parsed.data;
+  const metricConcurrency =
+    e.HARMONY_METRIC_CONCURRENCY ?? Math.max(1, Math.floor(e.HARMONY_DB_POOL_SIZE / 2));
+  if (metricConcurrency > e.HARMONY_DB_POOL_SIZE) {
+    throw new ConfigError(
+      `Invalid configuration in the environment:\n  HARMONY_METRIC_CONCURRENCY: must be at most HARMONY_DB_POOL_SIZE (${e.HARMONY_DB_POOL_SIZE}), got ${metricConcurrency}`,
+    );
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -97,6 +126,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: e.HARMONY_STATEMENT_TIMEOUT_MS,
     maxPageSize: e.HARMONY_MAX_PAGE_SIZE,
     dbPoolSize: e.HARMONY_DB_POOL_SIZE,
+    dbAcquireTimeoutMs: e.HARMONY_DB_ACQUIRE_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: e.HARMONY_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    migrationLockTimeoutMs: e.HARMONY_MIGRATION_LOCK_TIMEOUT_MS,
+    ingestMaxQueuedMessages: e.HARMONY_INGEST_MAX_QUEUED_MESSAGES,
+    metricConcurrency,
+    metricsToken: e.HARMONY_METRICS_TOKEN,
+    metricsPublic: e.HARMONY_METRICS_PUBLIC,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     nodeEnv: e.NODE_ENV,
   };

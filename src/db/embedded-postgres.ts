@@ -2,10 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { guardPostmaster, isProcessRunning, readOwner, stopPostmaster } from './postgres-process';
 
 export type EmbeddedPostgres = {
   /** Connection URL of the `harmony` database. */
   url: string;
+  /** The postmaster's pid. */
+  pid: number;
+  /** Stops PostgreSQL if this process started it; leaves one another live Harmony owns. */
   stop(): Promise<void>;
 };
 
@@ -40,14 +44,26 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => options.logger.warn({ err: error }, 'embedded postgres'),
   });
 
-  // `npm run keys` or `npm run seed` while `npm start` runs: use that server, leave it running.
   const running = runningServer(databaseDir);
-  if (running) {
+  const owner = readOwner(options.dataDir);
+  const ownedByAnotherHarmony =
+    owner !== undefined && owner !== process.pid && isProcessRunning(owner, 'node');
+  if (running && running.port && ownedByAnotherHarmony) {
+    // `npm run keys` or `npm run seed` while `npm start` runs: use that server, leave it running.
     options.logger.info({ pid: running.pid }, 'using the embedded PostgreSQL already running');
     return {
       url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/${DATABASE}`,
+      pid: running.pid,
       stop: async () => undefined,
     };
+  }
+  if (running) {
+    // Left by a Harmony that died without stopping it: stop it, then start it as ours.
+    options.logger.warn(
+      { pid: running.pid },
+      'stopping the embedded PostgreSQL left running by a Harmony that is gone',
+    );
+    await stopPostmaster(running.pid);
   }
 
   const firstRun = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -66,6 +82,33 @@ export async function startEmbeddedPostgres(options: {
     );
   }
 
+  // PostgreSQL writes its pid file before it accepts connections, so it is there by now.
+  const pid = runningServer(databaseDir)?.pid;
+  if (!pid) {
+    await cluster.stop();
+    throw new Error(`The embedded PostgreSQL in ${databaseDir} started without a postmaster.pid`);
+  }
+  const guard = guardPostmaster(pid, options.dataDir);
+  const stop = async () => {
+    await cluster.stop();
+    guard.disarm();
+  };
+  try {
+    await createHarmonyDatabase(cluster);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
+    pid,
+    stop,
+  };
+}
+
+async function createHarmonyDatabase(cluster: {
+  getPgClient(database: string, host: string): import('pg').Client;
+}): Promise<void> {
   const client = cluster.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -76,11 +119,6 @@ export async function startEmbeddedPostgres(options: {
   } finally {
     await client.end();
   }
-
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
-    stop: () => cluster.stop(),
-  };
 }
 
 /**
@@ -119,21 +157,9 @@ function runningServer(databaseDir: string): { pid: number; port: number } | und
   const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!isPostgresProcess(pid)) {
+  if (!isProcessRunning(pid, 'postgres')) {
     fs.rmSync(pidFile);
     return undefined;
   }
-  return Number.isInteger(port) && port > 0 ? { pid, port } : undefined;
-}
-
-/** Alive, and on Linux also a postgres (after a reboot the old pid may be anything). */
-function isPostgresProcess(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const cmdline = `/proc/${pid}/cmdline`;
-  if (!fs.existsSync('/proc/self')) return true;
-  return fs.existsSync(cmdline) && fs.readFileSync(cmdline, 'utf8').includes('postgres');
+  return { pid, port: Number.isInteger(port) && port > 0 ? port : 0 };
 }

@@ -1,3 +1,4 @@
+import { serviceUnavailable } from '../shared/errors';
 import type { IngestMessage } from './ingest-message';
 
 type Pending = {
@@ -10,6 +11,12 @@ type Pending = {
 /** Upper bound of messages merged into one transaction. */
 const MAX_GROUP_MESSAGES = 10_000;
 
+/** Messages waiting for a transaction beyond which requests are refused. Default 50,000. */
+export const DEFAULT_MAX_QUEUED_MESSAGES = 50_000;
+
+/** Seconds a refused client should wait; Segment's clients retry a 503 with backoff. */
+const RETRY_AFTER_SECONDS = 1;
+
 /**
  * Group commit: one transaction at a time per process, each carrying every request that arrived
  * while the previous one ran (same API key only, so the change log names the right key).
@@ -20,18 +27,39 @@ const MAX_GROUP_MESSAGES = 10_000;
  */
 export class GroupCommit {
   private readonly queue: Pending[] = [];
+  private queuedMessages = 0;
   private running = 0;
 
   constructor(
     private readonly writeGroup: (messages: IngestMessage[], actor: string) => Promise<Set<string>>,
     /** Transactions in flight at once; more than one lets PostgreSQL use several cores. */
     private readonly lanes = 4,
+    /**
+     * Backpressure: past this many waiting messages a request is refused at once (503) rather
+     * than queued, so a database slower than the senders cannot grow memory without bound.
+     */
+    private readonly maxQueuedMessages = DEFAULT_MAX_QUEUED_MESSAGES,
   ) {}
+
+  /** Messages waiting for a transaction (not those being written). */
+  get queued(): number {
+    return this.queuedMessages;
+  }
 
   /** Resolves with how many of these messages this request stored (not duplicates). */
   submit(messages: IngestMessage[], actor: string): Promise<number> {
+    if (this.queue.length > 0 && this.queuedMessages + messages.length > this.maxQueuedMessages) {
+      return Promise.reject(
+        serviceUnavailable(
+          `The ingest queue is full: ${this.queuedMessages} messages wait for the database, at most ${this.maxQueuedMessages} (HARMONY_INGEST_MAX_QUEUED_MESSAGES); nothing was stored, retry later`,
+          RETRY_AFTER_SECONDS,
+          { limit: this.maxQueuedMessages, queued: this.queuedMessages },
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ messages, actor, resolve, reject });
+      this.queuedMessages += messages.length;
       if (this.running < this.lanes) void this.drain();
     });
   }
@@ -56,6 +84,7 @@ export class GroupCommit {
       size += this.queue[0].messages.length;
       group.push(this.queue.shift()!);
     }
+    this.queuedMessages -= size;
     return group;
   }
 

@@ -24,6 +24,11 @@ export type WriteResult = {
   rejected: Rejection[];
 };
 
+export type IngestWriterOptions = {
+  /** Messages waiting for a transaction beyond which requests get 503. Default 50,000. */
+  maxQueuedMessages?: number;
+};
+
 /** PostgreSQL errors worth retrying the whole batch for. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
@@ -42,9 +47,21 @@ export class IngestWriter {
 
   private readonly groups: GroupCommit;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    options: IngestWriterOptions = {},
+  ) {
     this.partitions = new EventPartitions(dataSource);
-    this.groups = new GroupCommit((messages, actor) => this.writeGroup(messages, actor));
+    this.groups = new GroupCommit(
+      (messages, actor) => this.writeGroup(messages, actor),
+      undefined,
+      options.maxQueuedMessages,
+    );
+  }
+
+  /** Messages waiting for a transaction (the group-commit queue). */
+  get queuedMessages(): number {
+    return this.groups.queued;
   }
 
   /**

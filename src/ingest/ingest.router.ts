@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
+import { asServiceUnavailable } from '../db/unavailable';
 import type { Principal } from '../domain/api-key/api-key.service';
 import { ERROR_CODES, HarmonyError, type ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -47,6 +48,11 @@ export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Rout
 /** Every failure of an ingestion request becomes a JSON answer with a code. */
 function ingestErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _request, response: Response, _next) => {
+    const unavailable = asServiceUnavailable(error);
+    if (unavailable) {
+      response.setHeader('Retry-After', String(unavailable.details.retryAfterSeconds));
+      return send(response, unavailable.code, unavailable.message);
+    }
     if (error instanceof HarmonyError) return send(response, error.code, error.message);
     const status = Number(error?.status ?? error?.statusCode ?? 500);
     if (status === 413) return send(response, 'PAYLOAD_TOO_LARGE', 'Request body over 500 KB');

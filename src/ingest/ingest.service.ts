@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Principal } from '../domain/api-key/api-key.service';
 import { HarmonyError } from '../shared/errors';
 import type { IngestMessage, MessageType, Rejection } from './ingest-message';
-import { IngestWriter } from './ingest-writer';
+import { IngestWriter, type IngestWriterOptions } from './ingest-writer';
 import { isRejection, validateMessage, type MessageDefaults } from './validate-message';
 
 /** Segment's limit on messages per batch call. */
@@ -22,8 +22,13 @@ export type IngestAnswer = {
 export class IngestService {
   private readonly writer: IngestWriter;
 
-  constructor(dataSource: DataSource) {
-    this.writer = new IngestWriter(dataSource);
+  constructor(dataSource: DataSource, options: IngestWriterOptions = {}) {
+    this.writer = new IngestWriter(dataSource, options);
+  }
+
+  /** Messages waiting for the writer; past HARMONY_INGEST_MAX_QUEUED_MESSAGES requests get 503. */
+  get queuedMessages(): number {
+    return this.writer.queuedMessages;
   }
 
   /**

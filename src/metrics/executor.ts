@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { HarmonyError } from '../shared/errors';
 import type { CompiledSql } from './compiler/sql-params';
 import type { MetricRow } from './compiler/request';
+import { StatementSlots } from './statement-slots';
 
 /** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
@@ -12,17 +13,40 @@ export const METRIC_WORK_MEM = '64MB';
 /** Upper bound for one metric statement, in milliseconds. Default 10 s. */
 export const METRIC_STATEMENT_TIMEOUT_MS = 10_000;
 
+/** Metric statements running at once per process when none is configured. */
+export const DEFAULT_METRIC_CONCURRENCY = 4;
+
+export type MetricConcurrency = {
+  /** Statements at once in this process; keep it below the pool size. Default 4. */
+  maxConcurrent?: number;
+  /** Longest wait for a slot before SERVICE_UNAVAILABLE, in ms. Default: the statement timeout. */
+  slotWaitMs?: number;
+};
+
 /**
  * Runs compiled metric statements in a read-only transaction with their own statement
- * timeout, so a runaway query is cancelled by PostgreSQL rather than holding a connection.
+ * timeout, so a runaway query is cancelled by PostgreSQL rather than holding a connection, and
+ * at most `maxConcurrent` at once, so metrics leave connections to ingestion and the API.
  */
 export class MetricExecutor {
+  readonly slots: StatementSlots;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly timeoutMs: number = METRIC_STATEMENT_TIMEOUT_MS,
-  ) {}
+    concurrency: MetricConcurrency = {},
+  ) {
+    this.slots = new StatementSlots(
+      concurrency.maxConcurrent ?? DEFAULT_METRIC_CONCURRENCY,
+      concurrency.slotWaitMs ?? timeoutMs,
+    );
+  }
 
-  async run(statement: CompiledSql): Promise<MetricRow[]> {
+  run(statement: CompiledSql): Promise<MetricRow[]> {
+    return this.slots.run(() => this.runNow(statement));
+  }
+
+  private async runNow(statement: CompiledSql): Promise<MetricRow[]> {
     const runner = this.dataSource.createQueryRunner('slave');
     await runner.connect();
     try {

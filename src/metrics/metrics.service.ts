@@ -23,6 +23,8 @@ import {
 export type MetricsServiceOptions = {
   /** Timeout of each metric statement in ms. Default 10,000. */
   statementTimeoutMs?: number;
+  /** Metric statements at once in this process (a wait beyond the timeout is a 503). Default 4. */
+  maxConcurrentStatements?: number;
   /** Folder of the YAML catalog. Default `schema/metrics`. */
   catalogDir?: string;
   /** Injected clock for relative windows. Default `() => new Date()`. */
@@ -72,6 +74,8 @@ export type MetricAnswer = {
 export class MetricsService {
   readonly store: DefinitionStore;
   readonly registry: MetricRegistry;
+  /** Metric statements running and waiting for a slot (for GET /metrics). */
+  readonly statementSlots: { readonly running: number; readonly waiting: number };
   private readonly evaluator: MetricEvaluator;
   private readonly now: () => Date;
   private readonly catalogDir: string;
@@ -90,7 +94,9 @@ export class MetricsService {
     const executor = new MetricExecutor(
       dataSource,
       options.statementTimeoutMs ?? METRIC_STATEMENT_TIMEOUT_MS,
+      { maxConcurrent: options.maxConcurrentStatements },
     );
+    this.statementSlots = executor.slots;
     this.evaluator = new MetricEvaluator(
       executor,
       async (name) => (await this.registry.get(name)).definition,

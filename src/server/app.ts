@@ -12,7 +12,10 @@ import { createLoaders } from './graphql/loaders';
 import { operationScopesPlugin } from './graphql/operation-scopes';
 import { parseOptions, queryLimitRules, queryLimitsPlugin } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
+import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { healthHandler, readyHandler } from './health';
+import { createObservability } from './observability';
+import { sendIfUnavailable } from './unavailable-response';
 import type { Services } from './services';
 
 export type HarmonyServer = {
@@ -25,8 +28,12 @@ export type HarmonyServer = {
 
 /** Wires HTTP, GraphQL, auth and health around the given services. */
 export async function createServer(services: Services, logger: Logger): Promise<HarmonyServer> {
+  const observability = createObservability(services, logger);
+  // From here on, what the server logs while serving a request carries the request's id.
+  logger = observability.logger;
   const app = express();
   app.disable('x-powered-by');
+  app.use(observability.observeRequests);
   const httpServer = http.createServer(app);
   let shuttingDown = false;
 
@@ -43,13 +50,17 @@ export async function createServer(services: Services, logger: Logger): Promise<
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationScopesPlugin(),
       queryLimitsPlugin(schema),
+      // A 503 (database down, no capacity) wins over a 400 set by the next plugin.
+      serviceUnavailableStatusPlugin(),
       badRequestStatusPlugin(),
+      observability.graphqlPlugin,
     ],
   });
   await apollo.start();
   await services.apiKeys.startListening(logger);
 
   app.get('/health', healthHandler(services));
+  app.get('/metrics', observability.metricsEndpoint);
   app.get(
     '/ready',
     readyHandler(services, () => shuttingDown),
@@ -97,6 +108,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
 /** Body-parser and other HTTP-level failures become JSON 4xx answers, never an HTML 500. */
 function httpErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _request, response, _next) => {
+    if (sendIfUnavailable(error, response)) return;
     const status = Number(error?.status ?? error?.statusCode ?? 500);
     if (status >= 400 && status < 500) {
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';

@@ -21,7 +21,8 @@ export function bearerKey(request: Request): string | undefined {
   return match?.[1];
 }
 
-function sendError(response: Response, error: HarmonyError): void {
+/** Answers a refusal as JSON with the code's HTTP status. */
+export function sendError(response: Response, error: HarmonyError): void {
   response.status(ERROR_CODES[error.code]).json({
     errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }],
   });

@@ -1,13 +1,15 @@
 import type { Request, Response } from 'express';
 import { redisStatus } from '../cache/redis-client';
+import { isAcquireTimeout } from '../db/unavailable';
 import type { Services } from './services';
 
-async function databaseStatus(services: Services): Promise<'up' | 'down'> {
+/** `busy`: PostgreSQL is up but no pool connection came free within the acquire timeout. */
+async function databaseStatus(services: Services): Promise<'up' | 'busy' | 'down'> {
   try {
     await services.dataSource.query('SELECT 1');
     return 'up';
-  } catch {
-    return 'down';
+  } catch (error) {
+    return isAcquireTimeout(error) ? 'busy' : 'down';
   }
 }
 
@@ -18,7 +20,8 @@ export function healthHandler(services: Services) {
       databaseStatus(services),
       redisStatus(services.redis),
     ]);
-    const status = database === 'down' ? 'down' : redis === 'down' ? 'degraded' : 'ok';
+    const status =
+      database === 'down' ? 'down' : redis === 'down' || database === 'busy' ? 'degraded' : 'ok';
     response.status(status === 'down' ? 503 : 200).json({
       status,
       database,

@@ -28,9 +28,12 @@ export function createServices(
     teams: new TeamService(dataSource, config.maxPageSize),
     plans: new PlanService(dataSource, config.maxPageSize),
     subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
-    ingest: new IngestService(dataSource),
+    ingest: new IngestService(dataSource, { maxQueuedMessages: config.ingestMaxQueuedMessages }),
     eventDefinitions: new EventDefinitionService(dataSource),
-    metrics: new MetricsService(dataSource, { statementTimeoutMs: config.statementTimeoutMs }),
+    metrics: new MetricsService(dataSource, {
+      statementTimeoutMs: config.statementTimeoutMs,
+      maxConcurrentStatements: config.metricConcurrency,
+    }),
   };
 }
 

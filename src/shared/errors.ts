@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   QUERY_TIMEOUT: 504,
   /** Money in several currencies would be added (MRR); Harmony does not convert currencies. */
   MIXED_CURRENCIES: 422,
+  /**
+   * Over capacity (no free database connection, a full ingest queue, no metric slot) or
+   * PostgreSQL unreachable: nothing was done; retry after `details.retryAfterSeconds`.
+   */
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 
@@ -67,4 +72,26 @@ export function notFound(what: string, key: string) {
     what,
     key,
   });
+}
+
+/** A refusal to retry later; HTTP answers carry `Retry-After: <retryAfterSeconds>`. */
+export function serviceUnavailable(
+  message: string,
+  retryAfterSeconds: number,
+  details: Record<string, unknown> = {},
+  options?: { cause?: unknown },
+) {
+  return new HarmonyError(
+    'SERVICE_UNAVAILABLE',
+    message,
+    { ...details, retryAfterSeconds },
+    options,
+  );
+}
+
+/** Seconds a client should wait before retrying, when the error says so. */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  if (!(error instanceof HarmonyError)) return undefined;
+  const seconds = error.details.retryAfterSeconds;
+  return typeof seconds === 'number' ? seconds : undefined;
 }

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { asServiceUnavailable } from '../../db/unavailable';
 import { ERROR_CODES, HarmonyError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 
@@ -24,7 +25,8 @@ const CLIENT_CODES = new Set([
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = harmonyCause(unwrapResolverError(error));
+    const unwrapped = harmonyCause(unwrapResolverError(error));
+    const original = asServiceUnavailable(unwrapped) ?? unwrapped;
     if (original instanceof HarmonyError) {
       return {
         message: original.message,
