@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 
 /** A loader that returns, for each key, every row belonging to it (possibly none). */
 export function manyPerKeyLoader<Row>(
@@ -82,4 +82,29 @@ export function firstRowsPerParent<T extends ObjectLiteral>(
     index === 0 ? builder.orderBy(`row.${property}`) : builder.addOrderBy(`row.${property}`),
   );
   return builder.getMany();
+}
+
+/**
+ * Entities reached through a link table, per parent. `linksSql` returns `(parent_id, child_id)`
+ * pairs, already limited per parent and ordered; the children are then loaded by id. Loading
+ * them apart keeps a child linked to two parents of the page under both: TypeORM merges joined
+ * rows that share a primary key, which once put users under the wrong account.
+ */
+export async function linkedEntitiesPerParent<T extends { id: string }>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  linksSql: string,
+  params: unknown[],
+): Promise<Array<{ parentId: string; entity: T }>> {
+  const links: Array<{ parent_id: string; child_id: string }> = await dataSource.query(
+    linksSql,
+    params,
+  );
+  if (links.length === 0) return [];
+  const ids = [...new Set(links.map((link) => link.child_id))];
+  const children = await dataSource.getRepository(entity).findBy({ id: In(ids) } as never);
+  const childById = new Map(children.map((child) => [child.id, child]));
+  return links
+    .filter((link) => childById.has(link.child_id))
+    .map((link) => ({ parentId: link.parent_id, entity: childById.get(link.child_id)! }));
 }

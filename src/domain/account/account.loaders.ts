@@ -5,6 +5,7 @@ import {
   loaderPerArguments,
   manyPerKeyLoader,
   onePerKeyLoader,
+  linkedEntitiesPerParent,
 } from '../../db/loader-helpers';
 import { accountMrrAtSql, accountPlanAtSql } from '../subscription';
 import { Subscription } from '../subscription/subscription.entity';
@@ -30,9 +31,9 @@ export function createAccountLoaders(dataSource: DataSource) {
     ),
     /** Live members of each account (optionally one role), the first `first` by user id. */
     usersByAccountId: loaderPerArguments((role: string | null, first: number) =>
-      manyPerKeyLoader<{ accountId: string; user: User }>(
+      manyPerKeyLoader<{ parentId: string; entity: User }>(
         (accountIds) => membersOfAccounts(dataSource, accountIds, role, first),
-        (row) => row.accountId,
+        (row) => row.parentId,
       ),
     ),
     teamsByAccountId: loaderPerArguments((first: number) =>
@@ -92,9 +93,11 @@ async function membersOfAccounts(
   accountIds: readonly string[],
   role: string | null,
   first: number,
-): Promise<Array<{ accountId: string; user: User }>> {
-  const pairs: Array<{ account_id: string; user_id: string }> = await dataSource.query(
-    `SELECT ranked.account_id::text AS account_id, ranked.user_id::text AS user_id
+): Promise<Array<{ parentId: string; entity: User }>> {
+  return linkedEntitiesPerParent(
+    dataSource,
+    User,
+    `SELECT ranked.account_id::text AS parent_id, ranked.user_id::text AS child_id
      FROM (
        SELECT m.account_id, m.user_id,
          row_number() OVER (PARTITION BY m.account_id ORDER BY m.user_id) AS n
@@ -107,12 +110,4 @@ async function membersOfAccounts(
      ORDER BY ranked.account_id, ranked.user_id`,
     [accountIds, role, first],
   );
-  if (pairs.length === 0) return [];
-  const users = await dataSource
-    .getRepository(User)
-    .findBy({ id: In([...new Set(pairs.map((pair) => pair.user_id))]) });
-  const userById = new Map(users.map((user) => [user.id, user]));
-  return pairs
-    .filter((pair) => userById.has(pair.user_id))
-    .map((pair) => ({ accountId: pair.account_id, user: userById.get(pair.user_id)! }));
 }

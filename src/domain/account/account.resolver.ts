@@ -64,7 +64,7 @@ export class AccountResolver extends UpsertMutations({
     const rows = await loaders
       .usersByAccountId(role ?? null, nestedListSize(first))
       .load(account.id);
-    return rows.map((row) => row.user);
+    return rows.map((row) => row.entity);
   }
 
   @FieldResolver(() => [Team], { description: 'Teams of the account, in id order.' })

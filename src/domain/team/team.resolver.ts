@@ -52,7 +52,7 @@ export class TeamResolver extends UpsertMutations({
     @Ctx() { loaders }: RequestContext,
   ) {
     return (await loaders.usersByTeamId(nestedListSize(first)).load(team.id)).map(
-      (row) => row.user,
+      (row) => row.entity,
     );
   }
 }

@@ -4,6 +4,7 @@ import {
   loaderPerArguments,
   manyPerKeyLoader,
   onePerKeyLoader,
+  linkedEntitiesPerParent,
 } from '../../db/loader-helpers';
 import { Account } from '../account/account.entity';
 import { Membership } from './membership.entity';
@@ -19,9 +20,9 @@ export function createUserLoaders(dataSource: DataSource) {
     ),
     /** Live accounts the user is a member of, the first `first` by account id. */
     accountsByUserId: loaderPerArguments((first: number) =>
-      manyPerKeyLoader<{ userId: string; account: Account }>(
+      manyPerKeyLoader<{ parentId: string; entity: Account }>(
         (userIds) => accountsOfUsers(dataSource, userIds, first),
-        (row) => row.userId,
+        (row) => row.parentId,
       ),
     ),
     membershipsByUserId: loaderPerArguments((first: number) =>
@@ -44,9 +45,11 @@ async function accountsOfUsers(
   dataSource: DataSource,
   userIds: readonly string[],
   first: number,
-): Promise<Array<{ userId: string; account: Account }>> {
-  const pairs: Array<{ user_id: string; account_id: string }> = await dataSource.query(
-    `SELECT ranked.user_id::text AS user_id, ranked.account_id::text AS account_id
+): Promise<Array<{ parentId: string; entity: Account }>> {
+  return linkedEntitiesPerParent(
+    dataSource,
+    Account,
+    `SELECT ranked.user_id::text AS parent_id, ranked.account_id::text AS child_id
      FROM (
        SELECT m.user_id, m.account_id,
          row_number() OVER (PARTITION BY m.user_id ORDER BY m.account_id) AS n
@@ -58,12 +61,4 @@ async function accountsOfUsers(
      ORDER BY ranked.user_id, ranked.account_id`,
     [userIds, first],
   );
-  if (pairs.length === 0) return [];
-  const accounts = await dataSource
-    .getRepository(Account)
-    .findBy({ id: In([...new Set(pairs.map((pair) => pair.account_id))]) });
-  const accountById = new Map(accounts.map((account) => [account.id, account]));
-  return pairs
-    .filter((pair) => accountById.has(pair.account_id))
-    .map((pair) => ({ userId: pair.user_id, account: accountById.get(pair.account_id)! }));
 }

@@ -61,7 +61,7 @@ export class UserResolver extends UpsertMutations({
     @Ctx() { loaders }: RequestContext,
   ) {
     const rows = await loaders.accountsByUserId(nestedListSize(first)).load(user.id);
-    return rows.map((row) => row.account);
+    return rows.map((row) => row.entity);
   }
 
   @FieldResolver(() => [Membership], { description: "The user's memberships, in id order." })
