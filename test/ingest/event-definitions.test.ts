@@ -173,3 +173,28 @@ test('eventCounts over a page of accounts costs one rollup statement', async () 
   ]);
   expect(t.db.statements.filter((s) => s.includes('event_counts_daily'))).toHaveLength(1);
 });
+
+test('eventDefinitions is read a page at a time (ingestion can create any number of them)', async () => {
+  for (const name of ['Page A', 'Page B', 'Page C']) await track(name, `paging-${name}`);
+  const keys: string[] = (
+    await t.query(`{ eventDefinitions(first: 1000) { key } }`)
+  ).eventDefinitions.map((definition: { key: string }) => definition.key);
+  const sql: Array<{ key: string }> = await t.db.dataSource.query(
+    `SELECT key FROM event_definitions ORDER BY key`,
+  );
+  expect(keys).toEqual(sql.map((row) => row.key));
+
+  const firstTwo = await t.query(`{ eventDefinitions(first: 2) { key } }`);
+  expect(firstTwo.eventDefinitions.map((d: { key: string }) => d.key)).toEqual(keys.slice(0, 2));
+  const next = await t.query(
+    `query($after: String) { eventDefinitions(first: 2, afterKey: $after) { key } }`,
+    {
+      after: keys[1],
+    },
+  );
+  expect(next.eventDefinitions.map((d: { key: string }) => d.key)).toEqual(keys.slice(2, 4));
+
+  const tooMany = await t.graphql(`{ eventDefinitions(first: 1001) { key } }`);
+  expect(tooMany.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  expect(tooMany.body.errors[0].message).toContain('1000');
+});

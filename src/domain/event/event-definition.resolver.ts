@@ -1,4 +1,5 @@
 import {
+  Arg,
   Args,
   Authorized,
   Ctx,
@@ -9,6 +10,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
+import { NestedFirstArg, nestedListSize } from '../shared/connection';
 import { EventDefinition, EventDefinitionChange } from './event-definition.entity';
 import {
   DefineEventArgs,
@@ -19,9 +21,16 @@ import {
 @Resolver(() => EventDefinition)
 export class EventDefinitionResolver {
   @Authorized('read')
-  @Query(() => [EventDefinition], { description: 'Every event definition, by key.' })
-  eventDefinitions(@Ctx() { services }: RequestContext) {
-    return services.eventDefinitions.list();
+  @Query(() => [EventDefinition], {
+    description:
+      'Event definitions in key order, `first` at a time; pass the last key as `afterKey` for the next ones.',
+  })
+  eventDefinitions(
+    @NestedFirstArg() first: number,
+    @Arg('afterKey', () => String, { nullable: true }) afterKey: string | null,
+    @Ctx() { services }: RequestContext,
+  ) {
+    return services.eventDefinitions.list(nestedListSize(first), afterKey);
   }
 
   @Authorized('read')

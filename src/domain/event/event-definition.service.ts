@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { HarmonyError, invalidInput, notFound } from '../../shared/errors';
 import { parseOrThrow } from '../../shared/validation';
 import { EventDefinition, EventDefinitionChange } from './event-definition.entity';
@@ -24,8 +24,13 @@ const fieldsOf = (d: EventDefinition): DefinitionFields => ({
 export class EventDefinitionService {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(): Promise<EventDefinition[]> {
-    return this.dataSource.getRepository(EventDefinition).find({ order: { key: 'ASC' } });
+  /** Ingestion creates a definition per new event name, so the list is read a page at a time. */
+  list(first: number, afterKey: string | null = null): Promise<EventDefinition[]> {
+    return this.dataSource.getRepository(EventDefinition).find({
+      where: afterKey === null ? {} : { key: MoreThan(afterKey) },
+      order: { key: 'ASC' },
+      take: first,
+    });
   }
 
   async find(lookup: EventDefinitionLookupArgs): Promise<EventDefinition | null> {
