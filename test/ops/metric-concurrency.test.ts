@@ -1,8 +1,7 @@
-import { Client } from 'pg';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { MetricExecutor } from '../../src/metrics/executor';
 import type { HarmonyError } from '../../src/shared/errors';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { useDatabaseWithLockHolder } from './support/lock-holder';
 
 const LOCK = 4242;
 /** A metric statement that waits while the test holds the advisory lock. */
@@ -11,20 +10,10 @@ const WAITING_STATEMENT = {
   params: [],
 };
 
-let db: TestDatabase;
-let holder: Client;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  holder = new Client({ connectionString: db.url });
-  await holder.connect();
-});
-afterAll(async () => {
-  await holder.end();
-  await db.drop();
-});
+const t = useDatabaseWithLockHolder();
 
 async function advisoryWaiters(): Promise<number> {
-  const [{ n }] = await db.dataSource.query(
+  const [{ n }] = await t.db.dataSource.query(
     `SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE datname = current_database() AND wait_event = 'advisory'`,
   );
@@ -40,21 +29,24 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 }
 
 test('at most maxConcurrent metric statements hold a connection; the others wait for a slot', async () => {
-  const executor = new MetricExecutor(db.dataSource, 30_000, { maxConcurrent: 2 });
-  await holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
+  const executor = new MetricExecutor(t.db.dataSource, 30_000, { maxConcurrent: 2 });
+  await t.holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
   const runs = Array.from({ length: 5 }, () => executor.run(WAITING_STATEMENT));
   await until(async () => (await advisoryWaiters()) === 2);
   expect([executor.slots.running, executor.slots.waiting]).toEqual([2, 3]);
   expect(await advisoryWaiters()).toBe(2);
 
-  await holder.query('SELECT pg_advisory_unlock($1)', [LOCK]);
+  await t.holder.query('SELECT pg_advisory_unlock($1)', [LOCK]);
   expect(await Promise.all(runs)).toEqual(Array(5).fill([{ value: 1 }]));
   expect([executor.slots.running, executor.slots.waiting]).toEqual([0, 0]);
 });
 
 test('a statement that finds no slot in time is refused with SERVICE_UNAVAILABLE naming the limit', async () => {
-  const executor = new MetricExecutor(db.dataSource, 30_000, { maxConcurrent: 1, slotWaitMs: 200 });
-  await holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
+  const executor = new MetricExecutor(t.db.dataSource, 30_000, {
+    maxConcurrent: 1,
+    slotWaitMs: 200,
+  });
+  await t.holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
   const first = executor.run(WAITING_STATEMENT);
   const refused = (await executor.run(WAITING_STATEMENT).catch((e) => e)) as HarmonyError;
   expect(refused.code).toBe('SERVICE_UNAVAILABLE');
@@ -62,7 +54,7 @@ test('a statement that finds no slot in time is refused with SERVICE_UNAVAILABLE
     'All 1 metric evaluation slots (HARMONY_METRIC_CONCURRENCY) stayed busy for 200 ms; retry later',
   );
   expect(refused.details).toEqual({ limit: 1, retryAfterSeconds: 2 });
-  await holder.query('SELECT pg_advisory_unlock($1)', [LOCK]);
+  await t.holder.query('SELECT pg_advisory_unlock($1)', [LOCK]);
   expect(await first).toEqual([{ value: 1 }]);
   expect(executor.slots.waiting).toBe(0);
 });

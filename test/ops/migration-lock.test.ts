@@ -1,10 +1,9 @@
-import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { migrate } from '../../src/db/database';
 import { entities } from '../../src/domain/entities';
 import { runScript } from '../cli/run-script';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { useDatabaseWithLockHolder } from './support/lock-holder';
 
 class AddProbeColumn9999999999999 implements MigrationInterface {
   name = 'AddProbeColumn9999999999999';
@@ -24,22 +23,12 @@ class SlowMigration9999999999998 implements MigrationInterface {
   async down() {}
 }
 
-let db: TestDatabase;
-let holder: Client;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  holder = new Client({ connectionString: db.url });
-  await holder.connect();
-});
-afterAll(async () => {
-  await holder.end();
-  await db.drop();
-});
+const t = useDatabaseWithLockHolder();
 
 /** A data source over the test database with only the given migrations, statement timeout 100 ms. */
 async function dataSourceWith(migrations: Function[]) {
   const dataSource = createDataSource({
-    url: db.url,
+    url: t.db.url,
     statementTimeoutMs: 100,
     poolSize: 2,
     entities,
@@ -53,10 +42,10 @@ test('a migration blocked by a lock fails after the lock timeout, rolled back, w
   const dataSource = await dataSourceWith([AddProbeColumn9999999999999]);
   try {
     // A long read transaction on accounts: ALTER TABLE needs an exclusive lock.
-    await holder.query('BEGIN');
-    await holder.query('SELECT count(*) FROM accounts');
+    await t.holder.query('BEGIN');
+    await t.holder.query('SELECT count(*) FROM accounts');
     const error = (await migrate(dataSource, { lockTimeoutMs: 300 }).catch((e) => e)) as Error;
-    await holder.query('ROLLBACK');
+    await t.holder.query('ROLLBACK');
     expect(error.message).toBe(
       'A migration waited more than 300 ms for a lock (HARMONY_MIGRATION_LOCK_TIMEOUT_MS) and ' +
         'was rolled back: another session holds a lock on a table it changes (statement: ALTER ' +
@@ -93,12 +82,12 @@ test('migrations run without the statement timeout', async () => {
 });
 
 test('npm run migrate fails, not hangs, while another session holds a lock', async () => {
-  await holder.query('BEGIN');
-  await holder.query('LOCK TABLE harmony_migrations IN ACCESS EXCLUSIVE MODE');
+  await t.holder.query('BEGIN');
+  await t.holder.query('LOCK TABLE harmony_migrations IN ACCESS EXCLUSIVE MODE');
   const previous = process.env.HARMONY_MIGRATION_LOCK_TIMEOUT_MS;
   process.env.HARMONY_MIGRATION_LOCK_TIMEOUT_MS = '500';
   try {
-    const result = await runScript('migrate.ts', [], db.url);
+    const result = await runScript('migrate.ts', [], t.db.url);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^A migration waited more than 500 ms for a lock \(HARMONY_MIGRATION_LOCK_TIMEOUT_MS\)/,
@@ -106,6 +95,6 @@ test('npm run migrate fails, not hangs, while another session holds a lock', asy
   } finally {
     if (previous === undefined) delete process.env.HARMONY_MIGRATION_LOCK_TIMEOUT_MS;
     else process.env.HARMONY_MIGRATION_LOCK_TIMEOUT_MS = previous;
-    await holder.query('ROLLBACK');
+    await t.holder.query('ROLLBACK');
   }
 });
