@@ -84,21 +84,42 @@ export function firstRowsPerParent<T extends ObjectLiteral>(
   return builder.getMany();
 }
 
+export type LinkQuery = {
+  /** The link table and the joins that keep only live children, e.g. `memberships m JOIN users u ON …`. */
+  from: string;
+  /** Parent and child id columns of the link, e.g. `m.account_id` and `m.user_id`. */
+  parent: string;
+  child: string;
+  /** Further conditions on the link; their parameters start at `$3`. */
+  where?: string;
+  params?: unknown[];
+  parentIds: readonly string[];
+  /** Children per parent, the lowest ids first. */
+  first: number;
+};
+
 /**
- * Entities reached through a link table, per parent. `linksSql` returns `(parent_id, child_id)`
- * pairs, already limited per parent and ordered; the children are then loaded by id. Loading
- * them apart keeps a child linked to two parents of the page under both: TypeORM merges joined
- * rows that share a primary key, which once put users under the wrong account.
+ * Entities reached through a link table, the first `first` per parent in one statement, then
+ * the children loaded by id. Loading them apart keeps a child linked to two parents of the page
+ * under both: TypeORM merges joined rows that share a primary key, which once put users under
+ * the wrong account.
  */
 export async function linkedEntitiesPerParent<T extends { id: string }>(
   dataSource: DataSource,
   entity: EntityTarget<T>,
-  linksSql: string,
-  params: unknown[],
+  link: LinkQuery,
 ): Promise<Array<{ parentId: string; entity: T }>> {
   const links: Array<{ parent_id: string; child_id: string }> = await dataSource.query(
-    linksSql,
-    params,
+    `SELECT ranked.parent_id::text AS parent_id, ranked.child_id::text AS child_id
+     FROM (
+       SELECT ${link.parent} AS parent_id, ${link.child} AS child_id,
+         row_number() OVER (PARTITION BY ${link.parent} ORDER BY ${link.child}) AS n
+       FROM ${link.from}
+       WHERE ${link.parent} = ANY($1::bigint[]) ${link.where ? `AND ${link.where}` : ''}
+     ) ranked
+     WHERE ranked.n <= $2
+     ORDER BY ranked.parent_id, ranked.child_id`,
+    [link.parentIds, link.first, ...(link.params ?? [])],
   );
   if (links.length === 0) return [];
   const ids = [...new Set(links.map((link) => link.child_id))];

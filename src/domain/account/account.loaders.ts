@@ -32,7 +32,16 @@ export function createAccountLoaders(dataSource: DataSource) {
     /** Live members of each account (optionally one role), the first `first` by user id. */
     usersByAccountId: loaderPerArguments((role: string | null, first: number) =>
       manyPerKeyLoader<{ parentId: string; entity: User }>(
-        (accountIds) => membersOfAccounts(dataSource, accountIds, role, first),
+        (accountIds) =>
+          linkedEntitiesPerParent(dataSource, User, {
+            from: 'memberships m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL',
+            parent: 'm.account_id',
+            child: 'm.user_id',
+            where: 'm.deleted_at IS NULL AND ($3::text IS NULL OR m.role_code = $3::text)',
+            params: [role],
+            parentIds: accountIds,
+            first,
+          }),
         (row) => row.parentId,
       ),
     ),
@@ -82,32 +91,4 @@ export function createAccountLoaders(dataSource: DataSource) {
       (row) => String(row.account_id),
     ),
   };
-}
-
-/**
- * (account, user) pairs from the memberships, then the users by id: a user in two accounts of
- * the page is one entity under both, never merged away or shifted to another account.
- */
-async function membersOfAccounts(
-  dataSource: DataSource,
-  accountIds: readonly string[],
-  role: string | null,
-  first: number,
-): Promise<Array<{ parentId: string; entity: User }>> {
-  return linkedEntitiesPerParent(
-    dataSource,
-    User,
-    `SELECT ranked.account_id::text AS parent_id, ranked.user_id::text AS child_id
-     FROM (
-       SELECT m.account_id, m.user_id,
-         row_number() OVER (PARTITION BY m.account_id ORDER BY m.user_id) AS n
-       FROM memberships m
-       JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
-       WHERE m.account_id = ANY($1::bigint[]) AND m.deleted_at IS NULL
-         AND ($2::text IS NULL OR m.role_code = $2::text)
-     ) ranked
-     WHERE ranked.n <= $3
-     ORDER BY ranked.account_id, ranked.user_id`,
-    [accountIds, role, first],
-  );
 }
