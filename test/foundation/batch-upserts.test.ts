@@ -28,6 +28,29 @@ async function statementsOf(work: () => Promise<unknown>): Promise<number> {
   return t.db.statements.length;
 }
 
+/**
+ * Statements of upserting 10 new rows and then changing them, and the same for 500 rows
+ * (prefixes `ten` and `five-hundred`): a set-based upsert gives the same counts for both.
+ */
+async function createAndChangeCounts<Input>(
+  create: (prefix: string, i: number) => Input,
+  change: (prefix: string, i: number) => Input,
+  upsertMany: (inputs: Input[]) => Promise<unknown>,
+): Promise<Array<{ create: number; change: number }>> {
+  const counts = [];
+  for (const [prefix, n] of [
+    ['ten', 10],
+    ['five-hundred', 500],
+  ] as const) {
+    const rows = range(n);
+    counts.push({
+      create: await statementsOf(() => upsertMany(rows.map((i) => create(prefix, i)))),
+      change: await statementsOf(() => upsertMany(rows.map((i) => change(prefix, i)))),
+    });
+  }
+  return counts;
+}
+
 const created = (prefix: string, i: number): UpsertSubscriptionInput => ({
   externalId: `${prefix}-${pad(i)}`,
   accountExternalId: `acct-${i % 10}`,
@@ -54,20 +77,9 @@ const changed = (prefix: string, i: number): UpsertSubscriptionInput => {
 
 describe('subscriptions', () => {
   test('10 and 500 rows run the same statements, created and changed', async () => {
-    const counts = [];
-    for (const [prefix, n] of [
-      ['ten', 10],
-      ['five-hundred', 500],
-    ] as const) {
-      const rows = range(n);
-      const create = await statementsOf(() =>
-        t.services.subscriptions.upsertMany(rows.map((i) => created(prefix, i))),
-      );
-      const change = await statementsOf(() =>
-        t.services.subscriptions.upsertMany(rows.map((i) => changed(prefix, i))),
-      );
-      counts.push({ create, change });
-    }
+    const counts = await createAndChangeCounts(created, changed, (inputs) =>
+      t.services.subscriptions.upsertMany(inputs),
+    );
     expect(counts[1]).toEqual(counts[0]);
     // BEGIN, 3 lookups, lock, insert, history, load, COMMIT; a change: update and a moved start
     // instead of the insert.
@@ -134,20 +146,11 @@ describe('teams', () => {
   });
 
   test('10 and 500 teams with members run the same statements, and members are exact', async () => {
-    const counts = [];
-    for (const [prefix, n] of [
-      ['ten', 10],
-      ['five-hundred', 500],
-    ] as const) {
-      const rows = range(n);
-      const create = await statementsOf(() =>
-        t.services.teams.upsertMany(rows.map((i) => team(prefix, i))),
-      );
-      const change = await statementsOf(() =>
-        t.services.teams.upsertMany(rows.map((i) => team(prefix, i, 1))),
-      );
-      counts.push({ create, change });
-    }
+    const counts = await createAndChangeCounts(
+      (prefix, i) => team(prefix, i),
+      (prefix, i) => team(prefix, i, 1),
+      (inputs) => t.services.teams.upsertMany(inputs),
+    );
     expect(counts[1]).toEqual(counts[0]);
     // BEGIN, accounts, users, teams, delete members, insert members, load, COMMIT.
     expect(counts[0]).toEqual({ create: 8, change: 8 });
