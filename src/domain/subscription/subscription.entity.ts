@@ -3,7 +3,10 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { TimestampedEntity } from '../shared/columns';
 import { minorToMajor } from '../../shared/money';
 
-@ObjectType({ description: "An account's subscription to a plan." })
+@ObjectType('BillingSubscription', {
+  description:
+    "An account's billing subscription to a plan (named BillingSubscription so that the GraphQL root type Subscription stays free for live updates).",
+})
 @Entity('subscriptions')
 export class Subscription extends TimestampedEntity {
   @Field(() => ID)

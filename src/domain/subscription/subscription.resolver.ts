@@ -17,7 +17,7 @@ import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connec
 import { Subscription, SubscriptionHistoryEntry, SubscriptionStatus } from './subscription.entity';
 import { SubscriptionsArgs, UpsertSubscriptionInput } from './subscription.inputs';
 
-export const SubscriptionConnection = ConnectionType(Subscription, 'Subscription');
+export const SubscriptionConnection = ConnectionType(Subscription, 'BillingSubscription');
 
 @Resolver(() => Subscription)
 export class SubscriptionResolver extends UpsertMutations({
