@@ -9,6 +9,7 @@ import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEp
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
 import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
+import { AccountViews1764000009210 } from './1764000009210-AccountViews';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   ApiKeyChangeNotifications1764000008300,
   ShortApiKeyPrefixes1764000008310,
   ChangeFeed1764000009200,
+  AccountViews1764000009210,
 ];

@@ -11,6 +11,7 @@ import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics';
+import { SignalsService } from '../signals';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -18,7 +19,7 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
-  return {
+  const base = {
     config,
     dataSource,
     redis,
@@ -34,6 +35,10 @@ export function createServices(
       statementTimeoutMs: config.statementTimeoutMs,
       maxConcurrentStatements: config.metricConcurrency,
     }),
+  };
+  return {
+    ...base,
+    signals: new SignalsService(dataSource, base.metrics, { maxPageSize: config.maxPageSize }),
   };
 }
 

@@ -9,6 +9,13 @@ import {
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
 import { AccountMetricResolver, MetricDefinitionResolver, MetricResolver } from '../../metrics';
+import {
+  AccountSegmentsResolver,
+  AccountViewChangeResolver,
+  AccountViewResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+} from '../../signals';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -24,4 +31,9 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricResolver,
   MetricDefinitionResolver,
   AccountMetricResolver,
+  AccountViewResolver,
+  AccountViewChangeResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+  AccountSegmentsResolver,
 ];
