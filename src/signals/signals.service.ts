@@ -176,7 +176,7 @@ export class SignalsService {
          updated_at, change_seq::text AS change_seq
        FROM account_views
        WHERE change_seq > $1::bigint AND ($2::timestamptz IS NULL OR updated_at >= $2)
-       ORDER BY change_seq LIMIT $3`,
+       ORDER BY account_views.change_seq LIMIT $3`,
       [after, args.updatedSince ?? null, args.first + 1],
     );
     return { items: rows.slice(0, args.first), hasNextPage: rows.length > args.first };
