@@ -133,6 +133,9 @@ export class SignalsPump {
   }
 
   private fail(err: unknown): void {
-    this.logger.error({ err }, 'signals: refreshing account views failed; retrying at the next poll');
+    this.logger.error(
+      { err },
+      'signals: refreshing account views failed; retrying at the next poll',
+    );
   }
 }

@@ -1,12 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { MetricsService } from '../../metrics';
 import type { WindowRequest } from '../../metrics/windows';
-import {
-  announce,
-  sequencePending,
-  withSequencerLock,
-  type Queryable,
-} from '../change-feed';
+import { announce, sequencePending, withSequencerLock, type Queryable } from '../change-feed';
 import { leavesOf, metricKey, type RuleWindow } from '../segments/segment-definition';
 import { isMember, type MetricValues } from '../segments/segment-rules';
 import type { SegmentStore } from '../segments/segment-store';
@@ -98,16 +93,22 @@ export class ViewRefresher {
 
   private async refreshBatch(tx: Queryable): Promise<RefreshResult & { more: boolean }> {
     const touches: Array<{ account_id: string; cause: string }> = await tx.query(
-      `DELETE FROM account_view_touches WHERE id IN (
-         SELECT id FROM account_view_touches ORDER BY id LIMIT $1)
-       RETURNING account_id::text AS account_id, cause`,
+      `WITH drained AS (
+         DELETE FROM account_view_touches WHERE id IN (
+           SELECT id FROM account_view_touches ORDER BY id LIMIT $1)
+         RETURNING account_id::text AS account_id, cause
+       )
+       SELECT * FROM drained`,
       [this.batchSize],
     );
     const causes = causesByAccount(touches);
     const ids = [...causes.keys()];
     const now = this.now();
     const states = await loadAccountStates(tx, ids, now);
-    const evaluated = states.map((s) => ({ accountId: s.accountId, cause: causes.get(s.accountId)! }));
+    const evaluated = states.map((s) => ({
+      accountId: s.accountId,
+      cause: causes.get(s.accountId)!,
+    }));
     const segments = await this.segments.current(tx as never);
     const metricValues = await this.metricValues(
       states.map((s) => s.accountId),

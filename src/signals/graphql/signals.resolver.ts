@@ -113,7 +113,10 @@ export class SegmentResolver {
 
   @Authorized('read')
   @Query(() => SegmentType, { nullable: true, description: 'One segment by name.' })
-  async segment(@Arg('name', { description: 'The segment name.' }) name: string, @Ctx() { services }: RequestContext) {
+  async segment(
+    @Arg('name', { description: 'The segment name.' }) name: string,
+    @Ctx() { services }: RequestContext,
+  ) {
     const found = (await services.signals.list()).find((s) => s.name === name);
     return found ? toSegment(found) : null;
   }
@@ -167,7 +170,7 @@ export class SegmentResolver {
     @FirstArg() first: number,
     @Arg('after', () => String, {
       nullable: true,
-      description: "The endCursor of the previous page.",
+      description: 'The endCursor of the previous page.',
     })
     after: string | null,
     @Ctx() { services, loaders }: RequestContext,
@@ -237,7 +240,11 @@ function toViewChange(change: RecordedChange): AccountViewChange {
     accountId: change.accountId,
     seq: change.seq,
     cause: causeOf(change.cause),
-    changes: Object.entries(change.changes).map(([field, c]) => ({ field, old: c.old, new: c.new })),
+    changes: Object.entries(change.changes).map(([field, c]) => ({
+      field,
+      old: c.old,
+      new: c.new,
+    })),
     recordedAt: change.recordedAt,
   });
 }

@@ -60,7 +60,10 @@ export class AccountView {
   })
   mrr: number | null;
 
-  @Field(() => String, { nullable: true, description: 'ISO 4217 currency of mrr; null while paying nothing.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO 4217 currency of mrr; null while paying nothing.',
+  })
   currency: string | null;
 
   @Field(() => Int, {

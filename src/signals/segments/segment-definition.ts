@@ -10,7 +10,11 @@ import { RELATIVE_WINDOWS, type RelativeWindow } from '../../metrics/windows';
 const comparison = {
   equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
   notEquals: z.union([z.string(), z.number(), z.boolean()]).optional(),
-  in: z.array(z.union([z.string(), z.number()])).min(1).max(1000).optional(),
+  in: z
+    .array(z.union([z.string(), z.number()]))
+    .min(1)
+    .max(1000)
+    .optional(),
   gt: z.number().optional(),
   gte: z.number().optional(),
   lt: z.number().optional(),

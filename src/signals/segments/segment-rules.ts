@@ -51,7 +51,7 @@ function evaluate(
   if ('all' in rule) return rule.all.every((r) => evaluate(r, accountId, facts, metrics, now));
   if ('any' in rule) return rule.any.some((r) => evaluate(r, accountId, facts, metrics, now));
   if ('not' in rule) return !evaluate(rule.not, accountId, facts, metrics, now);
-  if ('paying' in rule) return ((facts.mrr ?? 0) > 0) === rule.paying;
+  if ('paying' in rule) return (facts.mrr ?? 0) > 0 === rule.paying;
   if ('attribute' in rule) return compare(attributeOf(facts, rule.attribute), rule);
   if ('spend' in rule) return compare(facts[rule.spend], rule);
   if ('tenure' in rule) {

@@ -47,11 +47,21 @@ export function loadSegmentCatalog(directory: string = SEGMENTS_DIR): SegmentCat
     try {
       document = parseYaml(fs.readFileSync(path.join(directory, file), 'utf8'));
     } catch (error) {
-      throw new SegmentDefinitionError(shown, '-', '-', `not valid YAML: ${(error as Error).message}`);
+      throw new SegmentDefinitionError(
+        shown,
+        '-',
+        '-',
+        `not valid YAML: ${(error as Error).message}`,
+      );
     }
     const list = (document as { segments?: unknown } | null)?.segments;
     if (!Array.isArray(list)) {
-      throw new SegmentDefinitionError(shown, '-', 'segments', 'expected a top-level "segments:" list');
+      throw new SegmentDefinitionError(
+        shown,
+        '-',
+        'segments',
+        'expected a top-level "segments:" list',
+      );
     }
     list.forEach((raw, index) => {
       const definition = parseSegmentDefinition(raw, shown, index);
