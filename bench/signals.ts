@@ -77,14 +77,14 @@ async function main(): Promise<void> {
     };
     const services = createServices(dataSource, config);
     await services.signals.ensureCatalog();
+    process.stderr.write(`initial build of the views and the 3 shipped segments...\n`);
+    let started = performance.now();
+    await services.signals.refresher.refresh();
+    const initialMs = performance.now() - started;
     for (const definition of EXTRA_SEGMENTS) {
       await services.signals.define({ definition }, 'bench', 'bench');
     }
     const segmentCount = (await services.signals.list()).length;
-    process.stderr.write(`initial build of views and ${segmentCount} segments...\n`);
-    let started = performance.now();
-    await services.signals.refresher.refresh();
-    const initialMs = performance.now() - started;
 
     // Daily re-evaluation vs from scratch, same data, same run.
     started = performance.now();
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       [
         `machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, PostgreSQL ${postgresVersion}`,
         `accounts: ${ACCOUNTS}, segments: ${segmentCount}, change-feed rows at the end: ${changes}`,
-        `initial build (views + memberships of every account): ${initialMs.toFixed(0)} ms`,
+        `initial build (views + 3 shipped segments of every account): ${initialMs.toFixed(0)} ms`,
         line('committed write → recorded change, subscription upserts (NOTIFY)', latencies.upsert),
         line('committed write → recorded change, event batches (poll 250 ms)', latencies.events),
         `daily re-evaluation of every account (${daily.accounts} accounts, views + ${segmentCount} segments, ${daily.viewChanges} view changes): ${dailyMs.toFixed(0)} ms`,
@@ -210,7 +210,8 @@ async function streamWrites(
   listener.on('notification', readNew);
   await listener.query(`LISTEN ${CHANGE_FEED_CHANNEL}`);
   const ids: Array<{ id: string; external_id: string }> = await dataSource.query(
-    `SELECT id::text, external_id FROM accounts WHERE NOT is_test ORDER BY id`,
+    // Not test accounts (out of metrics), not the free plan's (an MRR change moves nothing).
+    `SELECT id::text, external_id FROM accounts WHERE NOT is_test AND id % 4 <> 0 ORDER BY id`,
   );
   for (let i = 0; i < WRITES; i++) {
     const account = ids[(i * 37) % ids.length];
