@@ -9,7 +9,7 @@ import type { SubscriptionService } from '../domain/subscription/subscription.se
 import type { TeamService } from '../domain/team/team.service';
 import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
-import type { MetricsService } from '../metrics';
+import type { MetricsService, TargetService } from '../metrics';
 
 /**
  * The long-lived services of one running server, shared by every request. Resolvers see this
@@ -29,4 +29,6 @@ export interface Services {
   ingest: IngestService;
   eventDefinitions: EventDefinitionService;
   metrics: MetricsService;
+  /** Plan targets and monthly actuals (docs/targets.md). */
+  targets: TargetService;
 }

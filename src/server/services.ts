@@ -10,7 +10,7 @@ import { TeamService } from '../domain/team/team.service';
 import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
-import { MetricsService } from '../metrics';
+import { MetricsService, TargetService } from '../metrics';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -18,6 +18,10 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
+  const metrics = new MetricsService(dataSource, {
+    statementTimeoutMs: config.statementTimeoutMs,
+    maxConcurrentStatements: config.metricConcurrency,
+  });
   return {
     config,
     dataSource,
@@ -30,10 +34,8 @@ export function createServices(
     subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
     ingest: new IngestService(dataSource, { maxQueuedMessages: config.ingestMaxQueuedMessages }),
     eventDefinitions: new EventDefinitionService(dataSource),
-    metrics: new MetricsService(dataSource, {
-      statementTimeoutMs: config.statementTimeoutMs,
-      maxConcurrentStatements: config.metricConcurrency,
-    }),
+    metrics,
+    targets: new TargetService(dataSource, metrics),
   };
 }
 

@@ -8,7 +8,12 @@ import {
 } from '../../domain/subscription/subscription.resolver';
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
-import { AccountMetricResolver, MetricDefinitionResolver, MetricResolver } from '../../metrics';
+import {
+  AccountMetricResolver,
+  MetricDefinitionResolver,
+  MetricResolver,
+  TargetResolver,
+} from '../../metrics';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -24,4 +29,5 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricResolver,
   MetricDefinitionResolver,
   AccountMetricResolver,
+  TargetResolver,
 ];
