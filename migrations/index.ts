@@ -8,6 +8,7 @@ import { RoomForHotUpdates1764000006000 } from './1764000006000-RoomForHotUpdate
 import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEpoch';
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
+import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
 import { PlanEntries1764000009300 } from './1764000009300-PlanEntries';
 import { Thresholds1764000009310 } from './1764000009310-Thresholds';
 
@@ -23,6 +24,7 @@ export const migrations = [
   EntityStorageEpoch1764000007000,
   ApiKeyChangeNotifications1764000008300,
   ShortApiKeyPrefixes1764000008310,
+  ChangeFeed1764000009200,
   PlanEntries1764000009300,
   Thresholds1764000009310,
 ];
