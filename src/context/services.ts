@@ -10,6 +10,7 @@ import type { TeamService } from '../domain/team/team.service';
 import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
 import type { MetricsService, TargetService } from '../metrics';
+import type { ScoreService, ThresholdService } from '../signals/thresholds';
 
 /**
  * The long-lived services of one running server, shared by every request. Resolvers see this
@@ -31,4 +32,8 @@ export interface Services {
   metrics: MetricsService;
   /** Plan targets and monthly actuals (docs/targets.md). */
   targets: TargetService;
+  /** Declared scores per account (schema/scores/, the PQL score). */
+  scores: ScoreService;
+  /** Thresholds with hysteresis (docs/thresholds.md). */
+  thresholds: ThresholdService;
 }

@@ -11,6 +11,7 @@ import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService, TargetService } from '../metrics';
+import { ScoreService, ThresholdService } from '../signals/thresholds';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -22,6 +23,7 @@ export function createServices(
     statementTimeoutMs: config.statementTimeoutMs,
     maxConcurrentStatements: config.metricConcurrency,
   });
+  const scores = new ScoreService(dataSource, metrics);
   return {
     config,
     dataSource,
@@ -36,6 +38,8 @@ export function createServices(
     eventDefinitions: new EventDefinitionService(dataSource),
     metrics,
     targets: new TargetService(dataSource, metrics),
+    scores,
+    thresholds: new ThresholdService(dataSource, metrics, scores),
   };
 }
 

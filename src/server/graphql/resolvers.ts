@@ -14,6 +14,11 @@ import {
   MetricResolver,
   TargetResolver,
 } from '../../metrics';
+import {
+  AccountSignalsFieldsResolver,
+  AccountSignalsResolver,
+  ThresholdResolver,
+} from '../../signals/thresholds';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -30,4 +35,7 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricDefinitionResolver,
   AccountMetricResolver,
   TargetResolver,
+  ThresholdResolver,
+  AccountSignalsResolver,
+  AccountSignalsFieldsResolver,
 ];
