@@ -9,6 +9,7 @@ import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEp
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
 import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
+import { AccountViews1764000009210 } from './1764000009210-AccountViews';
 import { PlanEntries1764000009300 } from './1764000009300-PlanEntries';
 import { Thresholds1764000009310 } from './1764000009310-Thresholds';
 
@@ -25,6 +26,7 @@ export const migrations = [
   ApiKeyChangeNotifications1764000008300,
   ShortApiKeyPrefixes1764000008310,
   ChangeFeed1764000009200,
+  AccountViews1764000009210,
   PlanEntries1764000009300,
   Thresholds1764000009310,
 ];

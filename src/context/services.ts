@@ -11,6 +11,7 @@ import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
 import type { MetricsService, TargetService } from '../metrics';
 import type { ScoreService, ThresholdService } from '../signals/thresholds';
+import type { SignalsService } from '../signals/signals.service';
 
 /**
  * The long-lived services of one running server, shared by every request. Resolvers see this
@@ -36,4 +37,6 @@ export interface Services {
   scores: ScoreService;
   /** Thresholds with hysteresis (docs/thresholds.md). */
   thresholds: ThresholdService;
+  /** Account views, segments and the change feed. */
+  signals: SignalsService;
 }

@@ -12,6 +12,7 @@ import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService, TargetService } from '../metrics';
 import { ScoreService, ThresholdService } from '../signals/thresholds';
+import { SignalsService } from '../signals';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -24,7 +25,7 @@ export function createServices(
     maxConcurrentStatements: config.metricConcurrency,
   });
   const scores = new ScoreService(dataSource, metrics);
-  return {
+  const base = {
     config,
     dataSource,
     redis,
@@ -40,6 +41,10 @@ export function createServices(
     targets: new TargetService(dataSource, metrics),
     scores,
     thresholds: new ThresholdService(dataSource, metrics, scores),
+  };
+  return {
+    ...base,
+    signals: new SignalsService(dataSource, base.metrics, { maxPageSize: config.maxPageSize }),
   };
 }
 

@@ -19,6 +19,13 @@ import {
   AccountSignalsResolver,
   ThresholdResolver,
 } from '../../signals/thresholds';
+import {
+  AccountSegmentsResolver,
+  AccountViewChangeResolver,
+  AccountViewResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+} from '../../signals';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -38,4 +45,9 @@ export const resolvers: NonEmptyArray<Function> = [
   ThresholdResolver,
   AccountSignalsResolver,
   AccountSignalsFieldsResolver,
+  AccountViewResolver,
+  AccountViewChangeResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+  AccountSegmentsResolver,
 ];
