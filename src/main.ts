@@ -6,7 +6,6 @@ import { loadDemoDataOnce } from './demo/demo-data';
 import { ensureAdminKey, welcomeText, type StartAdminKey } from './server/admin-key';
 import { createServer } from './server/app';
 import { createServices } from './server/services';
-import { ThresholdScheduler } from './signals/thresholds';
 import { createLogger, type Logger } from './shared/logger';
 import { entities } from './domain/entities';
 
@@ -31,17 +30,6 @@ async function main(): Promise<void> {
     { changed: await services.metrics.syncCatalog('startup') },
     'metric definitions synced',
   );
-  await services.thresholds.ensureCatalog('startup');
-  const thresholdScheduler = new ThresholdScheduler(
-    database.dataSource,
-    services.thresholds,
-    logger,
-    {
-      intervalSeconds: config.signalsIntervalSeconds,
-      fullPassMinutes: config.signalsFullPassMinutes,
-    },
-  );
-  thresholdScheduler.start();
   const adminKey = await ensureAdminKey(config, services.apiKeys, database.embedded);
   const server = await createServer(services, logger);
   const port = await server.listen(config.port, config.host);
@@ -57,7 +45,6 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await server.close();
-    await thresholdScheduler.stop();
     // quit() waits for a reply a down Redis never sends; destroy() just closes.
     if (redis?.isReady) await redis.quit().catch(() => undefined);
     else redis?.destroy();

@@ -63,10 +63,8 @@ const environmentSchema = z.object({
   HARMONY_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Serve GET /metrics without any key (a scraper on a private network). Default false. */
   HARMONY_METRICS_PUBLIC: booleanFlag(false),
-  /** Seconds between threshold passes over accounts touched by writes; 0 turns the schedule off. */
-  HARMONY_SIGNALS_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
-  /** Minutes between threshold passes over every account (values drift with time alone). */
-  HARMONY_SIGNALS_FULL_PASS_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  /** Evaluate thresholds for the accounts each write touched (and daily for all). Default true. */
+  HARMONY_THRESHOLDS_ON_WRITES: booleanFlag(true),
   /** pino log level. Default `info` (`warn` under test). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -94,10 +92,8 @@ export type Config = {
   metricsPublic: boolean;
   logLevel: string;
   nodeEnv: 'development' | 'production' | 'test';
-  /** Threshold passes over touched accounts, in seconds; 0 = off. */
-  signalsIntervalSeconds: number;
-  /** Threshold passes over every account, in minutes. */
-  signalsFullPassMinutes: number;
+  /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
+  thresholdsOnWrites: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -143,7 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPublic: e.HARMONY_METRICS_PUBLIC,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     nodeEnv: e.NODE_ENV,
-    signalsIntervalSeconds: e.HARMONY_SIGNALS_INTERVAL_SECONDS,
-    signalsFullPassMinutes: e.HARMONY_SIGNALS_FULL_PASS_MINUTES,
+    thresholdsOnWrites: e.HARMONY_THRESHOLDS_ON_WRITES,
   };
 }
