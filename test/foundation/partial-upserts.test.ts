@@ -157,8 +157,9 @@ describe('upsertTeam', () => {
     await t.query(UPSERT_TEAM, {
       input: { externalId: 'p-team', accountExternalId: 'p-acct', name: 'Sales' },
     });
-    const renamed = (await t.query(UPSERT_TEAM, { input: { externalId: 'p-team', name: 'RevOps' } }))
-      .upsertTeam;
+    const renamed = (
+      await t.query(UPSERT_TEAM, { input: { externalId: 'p-team', name: 'RevOps' } })
+    ).upsertTeam;
     expect(renamed).toEqual({
       externalId: 'p-team',
       name: 'RevOps',

@@ -44,7 +44,8 @@ export class UpsertSubscriptionInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'ISO 4217 code; a new subscription defaults to USD, an existing one keeps its own.',
+    description:
+      'ISO 4217 code; a new subscription defaults to USD, an existing one keeps its own.',
   })
   currency?: string | null;
 

@@ -18,6 +18,16 @@ export class WindowInput {
 
   @Field(() => String, { nullable: true, description: 'IANA time zone name. Default UTC.' })
   timezone?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Only periods complete at query time (default false): LAST_n_DAYS become the n days before today, ' +
+      'LAST_12_MONTHS the 12 months before this one, _TO_DATE and absolute windows end at the start of today, ' +
+      'and with a grain the end moves back to the start of the current bucket. A window left empty ' +
+      '(MONTH_TO_DATE on the 1st) is an INVALID_WINDOW error.',
+  })
+  completeOnly?: boolean | null;
 }
 
 @InputType({

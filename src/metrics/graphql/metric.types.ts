@@ -126,6 +126,13 @@ export class MetricPoint {
 
   @Field(() => GraphQLJSON, { description: 'Group-by values, e.g. { "plan": "pro" }.' })
   dimensions: Record<string, string>;
+
+  @Field({
+    description:
+      'True when the bucket was not complete at query time (its end is after now): its value will still change. ' +
+      'Ask with window.completeOnly for complete periods only.',
+  })
+  partial: boolean;
 }
 
 @ObjectType({ description: 'The same metric over the comparison window.' })
@@ -182,14 +189,38 @@ export class MetricResult {
   statements: string[];
 }
 
+export const MetricExclusionEnum = {
+  TEST_ACCOUNT: 'TEST_ACCOUNT',
+  DELETED_ACCOUNT: 'DELETED_ACCOUNT',
+};
+registerEnumType(MetricExclusionEnum, {
+  name: 'MetricExclusion',
+  description: 'Why an account is left out of its own metric value.',
+  valuesConfig: {
+    TEST_ACCOUNT: { description: 'The account is a test account (isTest); ask with includeTest.' },
+    DELETED_ACCOUNT: {
+      description: 'The account is soft-deleted; ask with includeDeleted.',
+    },
+  },
+});
+
 @ObjectType({ description: "A metric's value for one account over a window." })
 export class AccountMetricValue {
-  @Field()
+  @Field({ description: 'The metric asked for.' })
   name: string;
 
-  @Field(() => Float)
+  @Field(() => Float, {
+    description: 'The value over the window; 0 when the account is excluded (see excluded).',
+  })
   value: number;
 
-  @Field(() => Freshness)
+  @Field(() => MetricExclusionEnum, {
+    nullable: true,
+    description:
+      'Set when the account itself is left out of the metric, so value is 0 by exclusion, not by data; null otherwise.',
+  })
+  excluded: keyof typeof MetricExclusionEnum | null;
+
+  @Field(() => Freshness, { description: 'How fresh the value is.' })
   freshness: Freshness;
 }
