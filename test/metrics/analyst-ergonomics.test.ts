@@ -175,3 +175,43 @@ describe('partial buckets and complete periods (clock pinned at 2025-06-15T12:00
     expect(past.metric.points).toEqual([{ partial: false }]);
   });
 });
+
+describe('Account.eventCounts takes the one WindowInput', () => {
+  const counts = async (window: string) =>
+    (
+      await t.query(
+        `{ account(externalId: "a1") { eventCounts(window: ${window}) { definition { key } count } } }`,
+      )
+    ).account.eventCounts;
+  const sqlCount = async (from: string, to: string) =>
+    (
+      await t.db.dataSource.query(
+        `SELECT d.key, count(*)::int AS count FROM events e JOIN event_definitions d ON d.id = e.definition_id
+         WHERE e.account_id = 1 AND e.occurred_at >= $1 AND e.occurred_at < $2 GROUP BY d.key ORDER BY d.key`,
+        [from, to],
+      )
+    ).map((row: any) => ({ definition: { key: row.key }, count: row.count }));
+
+  test('an absolute window off UTC midnights counts exactly [from, to), as SQL does', async () => {
+    // A1's page views on 2025-06-02 at 10:00 (u1, u5), 10:10, 10:20, 10:25 (u1), 11:00 (u2).
+    const from = '2025-06-02T10:05:00.000Z';
+    const to = '2025-06-03T12:00:00.000Z';
+    const got = await counts(`{ from: "${from}", to: "${to}" }`);
+    expect(got).toEqual([
+      { definition: { key: 'page_viewed' }, count: 4 },
+      { definition: { key: 'report_exported' }, count: 1 },
+    ]);
+    expect(got).toEqual(await sqlCount(from, to));
+  });
+
+  test('whole UTC days read the rollup and agree with the raw events', async () => {
+    const from = '2025-06-01T00:00:00.000Z';
+    const to = '2025-07-01T00:00:00.000Z';
+    expect(await counts(`{ from: "${from}", to: "${to}" }`)).toEqual(await sqlCount(from, to));
+  });
+
+  test('a relative window with a time zone is accepted like anywhere else', async () => {
+    // The fixture's events are in 2025: nothing in the last 7 days, and no error.
+    expect(await counts(`{ relative: LAST_7_DAYS, timezone: "Europe/Berlin" }`)).toEqual([]);
+  });
+});

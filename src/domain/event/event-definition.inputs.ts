@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, ID } from 'type-graphql';
 import { z } from 'zod';
 
 @ArgsType()
@@ -64,11 +64,3 @@ export class EventDefinitionLookupArgs {
   key?: string | null;
 }
 
-@InputType({ description: 'A half-open time range [from, to), counted in whole UTC days.' })
-export class EventCountWindowInput {
-  @Field({ description: 'Inclusive start.' })
-  from: Date;
-
-  @Field({ description: 'Exclusive end.' })
-  to: Date;
-}
