@@ -113,15 +113,21 @@ export class SubscriptionsArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: 'Only the subscriptions of this account.' })
   accountExternalId?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], {
+    description: 'Only subscriptions in these statuses, e.g. [ACTIVE, PAST_DUE].',
+    nullable: true,
+  })
   status?: string[] | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { description: 'Only subscriptions on these plans.', nullable: true })
   planCode?: string[] | null;
 
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { description: 'Include soft-deleted subscriptions.', defaultValue: false })
   includeDeleted: boolean;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    description: 'Only subscriptions changed at or after this time.',
+    nullable: true,
+  })
   updatedSince?: Date | null;
 }

@@ -41,9 +41,9 @@ export class TeamsArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: 'Only the teams of this account.' })
   accountExternalId?: string | null;
 
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { description: 'Include soft-deleted teams.', defaultValue: false })
   includeDeleted: boolean;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'Only teams changed at or after this time.', nullable: true })
   updatedSince?: Date | null;
 }

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphq
 import { Account } from '../../domain/account/account.entity';
 import type { RequestContext } from '../../context/request-context';
 import type { AccountScope } from '../metrics.service';
+import { METRIC_NAME_DESCRIPTION, METRIC_NAMES_DESCRIPTION } from './metric-name.description';
 import { WindowInput } from './metric.inputs';
 import { AccountMetricValue } from './metric.types';
 
@@ -17,7 +18,7 @@ export class AccountMetricResolver {
   @FieldResolver(() => AccountMetricValue, { description: "One metric's value for this account." })
   async metric(
     @Root() account: Account,
-    @Arg('name', { description: 'The metric, by name (see metricDefinitions).' }) name: string,
+    @Arg('name', { description: METRIC_NAME_DESCRIPTION }) name: string,
     @Arg('window', () => WindowInput, { description: 'The window to evaluate over.' })
     window: WindowInput,
     @Arg('includeTest', () => Boolean, { nullable: true, description: INCLUDE_TEST })
@@ -37,7 +38,10 @@ export class AccountMetricResolver {
   @FieldResolver(() => [AccountMetricValue], { description: 'Several metrics for this account.' })
   async metrics(
     @Root() account: Account,
-    @Arg('names', () => [String], { description: 'Metric names, at most 20.' }) names: string[],
+    @Arg('names', () => [String], {
+      description: METRIC_NAMES_DESCRIPTION,
+    })
+    names: string[],
     @Arg('window', () => WindowInput, { description: 'The window to evaluate over.' })
     window: WindowInput,
     @Arg('includeTest', () => Boolean, { nullable: true, description: INCLUDE_TEST })

@@ -7,13 +7,16 @@ import { GrainEnum, MetricCompareEnum, RelativeWindowEnum } from './metric.types
     'A half-open window [from, to): either absolute { from, to } or { relative }; calendar arithmetic in timezone.',
 })
 export class WindowInput {
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'Start of an absolute window (inclusive).', nullable: true })
   from?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'End of an absolute window (exclusive).', nullable: true })
   to?: Date | null;
 
-  @Field(() => RelativeWindowEnum, { nullable: true })
+  @Field(() => RelativeWindowEnum, {
+    description: 'A window relative to now, in timezone; instead of from/to.',
+    nullable: true,
+  })
   relative?: keyof typeof RelativeWindowEnum | null;
 
   @Field(() => String, { nullable: true, description: 'IANA time zone name. Default UTC.' })
@@ -40,22 +43,37 @@ export class DimensionFilterInput {
   })
   dimension: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'Keep rows whose value is this one (account: an externalId).',
+    nullable: true,
+  })
   equals?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], {
+    description: 'Keep rows whose value is one of these (account: externalIds).',
+    nullable: true,
+  })
   in?: string[] | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    description: 'employee_count only: inclusive lower bound.',
+    nullable: true,
+  })
   min?: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    description: 'employee_count only: inclusive upper bound.',
+    nullable: true,
+  })
   max?: number | null;
 }
 
 @InputType({ description: 'Which rows a metric reads.' })
 export class MetricFilterInput {
-  @Field(() => [DimensionFilterInput], { nullable: true })
+  @Field(() => [DimensionFilterInput], {
+    description: 'Dimension filters, all of which must hold.',
+    nullable: true,
+  })
   where?: DimensionFilterInput[] | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Include test accounts and users.' })
@@ -70,7 +88,7 @@ export class MetricFilterInput {
 
 @ArgsType()
 export class MetricQueryArgs {
-  @Field(() => WindowInput)
+  @Field(() => WindowInput, { description: 'The window to evaluate over.' })
   window: WindowInput;
 
   @Field(() => GrainEnum, { nullable: true, description: 'Bucket size; none = one bucket.' })
@@ -82,10 +100,16 @@ export class MetricQueryArgs {
   })
   groupBy?: string[] | null;
 
-  @Field(() => MetricFilterInput, { nullable: true })
+  @Field(() => MetricFilterInput, {
+    description: 'Which rows the metric reads: dimension filters, test and deleted data.',
+    nullable: true,
+  })
   filter?: MetricFilterInput | null;
 
-  @Field(() => MetricCompareEnum, { nullable: true })
+  @Field(() => MetricCompareEnum, {
+    description: 'Also evaluate the previous period or the same period a year earlier.',
+    nullable: true,
+  })
   compare?: keyof typeof MetricCompareEnum | null;
 }
 
