@@ -219,6 +219,25 @@ async function resolveEvents(
   return { ...definition, event: { id: rows[0].id, key: rows[0].key } } as MetricDefinition;
 }
 
+/**
+ * The catalog entries whose `event` names no event definition (by key or any old alias), as
+ * messages naming the file, the metric and the event. Reads only: `metrics:sync --check`.
+ */
+export async function unknownEventReferences(
+  manager: EntityManager,
+  entries: Array<{ definition: MetricDefinition; file: string }>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { definition, file } of entries) {
+    try {
+      await resolveEvents(manager, definition, file);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
+
 /** A stable hash of a definition: keys sorted, so formatting never makes a new version. */
 export function hashOf(value: unknown): string {
   return crypto.createHash('sha256').update(canonicalJson(value)).digest('hex');

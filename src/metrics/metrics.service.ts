@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
 import { HarmonyError } from '../shared/errors';
+import { labelAccountPoints, resolveAccountFilters } from './account-dimension';
 import { CATALOG_DIR, loadCatalog, parseDefinition } from './catalog-loader';
 import { DefinitionError, supportedDimensions } from './catalog-validation';
 import type { MetricQuery } from './compile-request';
@@ -43,6 +44,9 @@ export interface MetricAnswerCache {
   set(key: string, answer: MetricAnswer, tier: string): Promise<void>;
 }
 
+/** Which accounts an account-level metric may include beyond the real, live ones. */
+export type AccountScope = { includeTest?: boolean | null; includeDeleted?: boolean | null };
+
 /** Most metrics one `metrics(names)` or `Account.metrics(names)` may ask for. */
 export const MAX_METRICS_PER_QUERY = 20;
 export { MAX_POINTS };
@@ -54,7 +58,14 @@ export type MetricAnswer = {
   window: ResolvedWindow;
   grain: string | null;
   total: number;
-  points: Array<{ start: Date; end: Date; value: number; dimensions: Record<string, string> }>;
+  points: Array<{
+    start: Date;
+    end: Date;
+    value: number;
+    dimensions: Record<string, string>;
+    /** The bucket ends after the query's `now`. */
+    partial: boolean;
+  }>;
   comparison: {
     window: ResolvedWindow;
     total: number;
@@ -204,11 +215,9 @@ export class MetricsService {
     const stored = await this.registry.get(name);
     const definition = stored.definition;
     const started = this.now();
-    const query = normaliseQuery(
-      input,
-      this.allowedDimensions(definition),
-      started,
-      await this.knownZones(),
+    const query = await resolveAccountFilters(
+      this.dataSource,
+      normaliseQuery(input, this.allowedDimensions(definition), started, await this.knownZones()),
     );
     const cacheKey = answerCacheKey(name, stored.version, query, compare ?? null);
     const cached = await this.cache?.get(cacheKey);
@@ -242,7 +251,7 @@ export class MetricsService {
         total: earlierTotal,
         change: withoutFloatNoise(total - earlierTotal),
         changeRatio: earlierTotal === 0 ? null : (total - earlierTotal) / earlierTotal,
-        points: pointsOf(earlier),
+        points: pointsOf(earlier, started),
       };
     }
     const answer: MetricAnswer = {
@@ -251,7 +260,7 @@ export class MetricsService {
       window: query.window,
       grain: query.grain,
       total,
-      points: pointsOf(series),
+      points: await labelAccountPoints(this.dataSource, pointsOf(series, started)),
       comparison,
       freshness: { tier: definition.tier, computedAt: started, ageSeconds: 0, cacheHit: false },
       statements: statements.map((s) => `${s.sql}\n-- params: ${JSON.stringify(s.params)}`),
@@ -268,6 +277,7 @@ export class MetricsService {
     name: string,
     window: WindowRequest,
     accountIds: readonly string[],
+    scope: AccountScope = {},
   ): Promise<{ values: Map<string, number>; definition: StoredDefinition; computedAt: Date }> {
     await this.ensureCatalog();
     const stored = await this.registry.get(name);
@@ -277,8 +287,8 @@ export class MetricsService {
       grain: null,
       groupBy: ['account'],
       filters: [],
-      includeTest: false,
-      includeDeleted: false,
+      includeTest: scope.includeTest ?? false,
+      includeDeleted: scope.includeDeleted ?? false,
       accountIds: [...accountIds],
       now,
     };
@@ -329,13 +339,14 @@ export function answerCacheKey(
   return `metric:${name}:v${version}:${hashOf(shape)}`;
 }
 
-function pointsOf(series: Series): MetricAnswer['points'] {
+function pointsOf(series: Series, now: Date): MetricAnswer['points'] {
   return series.groups.flatMap((group) =>
     series.buckets.map((bucket, index) => ({
       start: bucket.start.toJSDate(),
       end: bucket.end.toJSDate(),
       value: group.values[index],
       dimensions: group.dimensions,
+      partial: bucket.end.toMillis() > now.getTime(),
     })),
   );
 }

@@ -40,7 +40,6 @@ export function normaliseQuery(
   now: Date,
   knownZones?: ReadonlySet<string>,
 ): MetricQuery {
-  const window = resolveWindow(input.window, now, knownZones);
   const grain = input.grain ?? null;
   if (grain !== null && !GRAINS.includes(grain as Grain)) {
     throw new HarmonyError('INVALID_WINDOW', `grain: expected one of ${GRAINS.join(', ')}`, {
@@ -48,6 +47,7 @@ export function normaliseQuery(
       expected: [...GRAINS],
     });
   }
+  const window = resolveWindow(input.window, now, knownZones, grain as Grain | null);
   const groupBy = (input.groupBy ?? []).map((dimension, index) => {
     if (!allowedDimensions.includes(dimension as Dimension)) {
       throw notAllowed(`groupBy[${index}]`, dimension, allowedDimensions);

@@ -35,6 +35,8 @@ export type WindowRequest = {
   to?: Date | null;
   relative?: RelativeWindow | null;
   timezone?: string | null;
+  /** Only periods complete at `now`: see completeWindow. Default false. */
+  completeOnly?: boolean | null;
 };
 
 /** A half-open window `[from, to)` whose calendar arithmetic happens in `timezone`. */
@@ -60,6 +62,16 @@ function invalidWindow(message: string, details: Record<string, unknown> = {}): 
  * time-zones.ts); without it, any IANA name Luxon knows is accepted.
  */
 export function resolveWindow(
+  input: WindowRequest,
+  now: Date,
+  knownZones?: ReadonlySet<string>,
+  grain?: Grain | null,
+): ResolvedWindow {
+  const window = resolveWholeWindow(input, now, knownZones);
+  return input.completeOnly ? completeWindow(window, input.relative ?? null, now, grain) : window;
+}
+
+function resolveWholeWindow(
   input: WindowRequest,
   now: Date,
   knownZones?: ReadonlySet<string>,
@@ -103,6 +115,43 @@ export function resolveWindow(
     );
   }
   return { from, to, timezone };
+}
+
+/**
+ * `completeOnly`: the window without the period still running at `now`. LAST_n_DAYS become the
+ * n complete days before today, LAST_12_MONTHS the 12 complete months before this one, the
+ * _TO_DATE windows and absolute ones end at the start of today, PREVIOUS_ windows stay; with a
+ * grain the end also moves back to the start of the bucket holding `now`, so no bucket is
+ * partial. A window left empty (MONTH_TO_DATE on the 1st) is an INVALID_WINDOW error.
+ */
+export function completeWindow(
+  window: ResolvedWindow,
+  relative: RelativeWindow | null,
+  nowInstant: Date,
+  grain?: Grain | null,
+): ResolvedWindow {
+  const now = DateTime.fromJSDate(nowInstant, { zone: window.timezone });
+  const today = now.startOf('day');
+  let { from, to } = window;
+  if (relative === 'LAST_7_DAYS' || relative === 'LAST_30_DAYS' || relative === 'LAST_90_DAYS') {
+    from = from.minus({ days: 1 });
+    to = today;
+  } else if (relative === 'LAST_12_MONTHS') {
+    from = from.minus({ months: 1 });
+    to = now.startOf('month');
+  }
+  if (to > today) to = today;
+  if (grain) {
+    const bucketNow = now.startOf(LUXON_UNIT[grain]);
+    if (to > bucketNow) to = bucketNow;
+  }
+  if (from >= to) {
+    throw invalidWindow(
+      `window: completeOnly leaves no complete ${grain ? grain.toLowerCase() : 'day'} in ${relative ?? 'the window'} at ${now.toISO()}; ask without completeOnly or for an earlier window`,
+      { field: 'window.completeOnly', expected: 'a window with at least one complete period' },
+    );
+  }
+  return { ...window, from, to };
 }
 
 /** Only zone names both sides read alike: Luxon alone takes `system`, `local` or `UTC+3`. */

@@ -152,8 +152,8 @@ describe('teams', () => {
       (inputs) => t.services.teams.upsertMany(inputs),
     );
     expect(counts[1]).toEqual(counts[0]);
-    // BEGIN, accounts, users, teams, delete members, insert members, load, COMMIT.
-    expect(counts[0]).toEqual({ create: 8, change: 8 });
+    // BEGIN, accounts, users, stored teams (for partial updates), teams, delete members, insert members, load, COMMIT.
+    expect(counts[0]).toEqual({ create: 9, change: 9 });
     const rows: Array<{ external_id: string; members: string }> = await t.db.dataSource.query(`
       SELECT t.external_id, string_agg(u.external_id, ',' ORDER BY u.external_id) AS members
       FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id

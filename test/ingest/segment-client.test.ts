@@ -58,7 +58,7 @@ test('identify, group, track and page from @segment/analytics-node read back ove
     `{ user(externalId: "seg-ada") { email name traits lastSeenAt }
        account(externalId: "initech") { name industry employeeCount lastSeenAt
          users(role: "ADMINISTRATOR") { externalId }
-         eventCounts(window: { from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z" }) { definition { key } count } }
+         eventCounts(window: { relative: LAST_7_DAYS }) { definition { key } count } }
        eventDefinitions { key } }`,
   );
   expect(user).toMatchObject({ email: 'ada@initech.com', name: 'Ada', traits: { plan: 'pro' } });

@@ -6,7 +6,7 @@ import { TimestampedEntity } from '../shared/columns';
 @ObjectType({ description: 'A customer company.' })
 @Entity('accounts')
 export class Account extends TimestampedEntity {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Harmony's stable id of the account." })
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'accounts_pkey' })
   id: string;
 
@@ -14,23 +14,34 @@ export class Account extends TimestampedEntity {
   @Column({ type: 'text', unique: true })
   externalId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The company's name.", nullable: true })
   @Column({ type: 'text', nullable: true })
   name: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: "The company's web domain, lower case (e.g. acme.com).",
+    nullable: true,
+  })
   @Column({ type: 'text', nullable: true })
   domain: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'Industry, free text (the industry dimension of metrics).',
+    nullable: true,
+  })
   @Column({ type: 'text', nullable: true })
   industry: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, {
+    description: 'Number of employees (the employee_count_band dimension of metrics).',
+    nullable: true,
+  })
   @Column({ type: 'integer', nullable: true })
   employeeCount: number | null;
 
-  @Field(() => GraphQLJSON)
+  @Field(() => GraphQLJSON, {
+    description: 'Free-form attributes from upsertAccount and Segment group calls, merged.',
+  })
   @Column({ type: 'jsonb', default: {} })
   traits: Record<string, unknown>;
 

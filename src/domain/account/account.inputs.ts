@@ -5,25 +5,31 @@ import { PageArgs } from '../shared/connection';
 
 @InputType({ description: 'Creates the account or updates it; fields left out keep their value.' })
 export class UpsertAccountInput {
-  @Field()
+  @Field({ description: "The account's id in your app or CRM; the upsert key." })
   externalId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The company's name; null clears it.", nullable: true })
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'Web domain such as acme.com (stored lower case); null clears it.',
+    nullable: true,
+  })
   domain?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Industry, free text; null clears it.', nullable: true })
   industry?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: 'Number of employees; null clears it.', nullable: true })
   employeeCount?: number | null;
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'Merged into the stored traits.' })
   traits?: Record<string, unknown> | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, {
+    description: 'Keep the account out of metrics (test or dummy data).',
+    nullable: true,
+  })
   isTest?: boolean | null;
 }
 
@@ -48,7 +54,7 @@ export const upsertAccountSchema = z.object({
   isTest: z.boolean().nullish(),
 });
 
-@InputType()
+@InputType({ description: 'An inclusive integer range; either bound may be left out.' })
 export class IntRangeInput {
   @Field(() => Int, { nullable: true, description: 'Inclusive lower bound.' })
   min?: number | null;
@@ -57,7 +63,7 @@ export class IntRangeInput {
   max?: number | null;
 }
 
-@InputType()
+@InputType({ description: 'Which accounts an accounts query lists; all conditions must hold.' })
 export class AccountFilter {
   @Field(() => String, {
     nullable: true,
@@ -65,10 +71,13 @@ export class AccountFilter {
   })
   search?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { description: 'Only accounts in these industries.', nullable: true })
   industry?: string[] | null;
 
-  @Field(() => IntRangeInput, { nullable: true })
+  @Field(() => IntRangeInput, {
+    description: 'Only accounts with an employee count in this range.',
+    nullable: true,
+  })
   employeeCount?: IntRangeInput | null;
 
   @Field(() => [String], {
@@ -89,7 +98,7 @@ export class AccountFilter {
 
 @ArgsType()
 export class AccountsArgs extends PageArgs {
-  @Field(() => AccountFilter, { nullable: true })
+  @Field(() => AccountFilter, { description: 'Which accounts to list.', nullable: true })
   filter?: AccountFilter | null;
 
   @Field(() => Date, {
@@ -107,9 +116,9 @@ export class AccountsArgs extends PageArgs {
 
 @ArgsType()
 export class AccountLookupArgs {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: "Harmony's id of the account.", nullable: true })
   id?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The account's id in your app or CRM.", nullable: true })
   externalId?: string | null;
 }

@@ -48,7 +48,11 @@ export class AccountResolver extends UpsertMutations({
 
   @Authorized('sync')
   @Mutation(() => Account, { description: 'Soft-deletes an account; it leaves lists and metrics.' })
-  deleteAccount(@Arg('externalId') externalId: string, @Ctx() { services }: RequestContext) {
+  deleteAccount(
+    @Arg('externalId', { description: 'externalId of the account to soft-delete.' })
+    externalId: string,
+    @Ctx() { services }: RequestContext,
+  ) {
     return services.accounts.softDelete(externalId);
   }
 
@@ -57,7 +61,11 @@ export class AccountResolver extends UpsertMutations({
   })
   async users(
     @Root() account: Account,
-    @Arg('role', () => String, { nullable: true }) role: string | null,
+    @Arg('role', () => String, {
+      nullable: true,
+      description: 'Only members with this role, e.g. ADMINISTRATOR.',
+    })
+    role: string | null,
     @NestedFirstArg() first: number,
     @Ctx() { loaders }: RequestContext,
   ) {

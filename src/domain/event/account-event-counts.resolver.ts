@@ -11,21 +11,20 @@ import {
 } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { invalidInput } from '../../shared/errors';
+import { WindowInput } from '../../metrics/graphql/metric.inputs';
+import { resolveWindow } from '../../metrics/windows';
 import { Account } from '../account/account.entity';
 import { EventDefinition } from './event-definition.entity';
-import { EventCountWindowInput } from './event-definition.inputs';
 import { isBigintId } from '../shared/lookup';
 
 @ObjectType({ description: 'How many events of one definition an account had in a window.' })
 export class EventCount {
-  @Field(() => EventDefinition)
+  @Field(() => EventDefinition, { description: 'The event definition counted.' })
   definition: EventDefinition;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The account's events of that definition in the window." })
   count: number;
 }
-
-const DAY_MS = 24 * 3600 * 1000;
 
 /** `Account.eventCounts`, read from the daily rollup (never from raw events). */
 @Resolver(() => Account)
@@ -33,22 +32,26 @@ export class AccountEventCountsResolver {
   @Authorized('read')
   @FieldResolver(() => [EventCount], {
     description:
-      'Events per definition in the window, counted in whole UTC days: the days starting in ' +
-      '[from, to). Definitions by id or by any key they ever had; all definitions with events ' +
-      'when left out. Requested definitions with no events count 0.',
+      'Events per definition in the window [from, to): the same WindowInput as metrics (absolute or ' +
+      'relative, in its time zone, completeOnly). Windows whose ends are UTC midnights read the daily ' +
+      'rollup, others count raw events. Definitions by id or by any key they ever had; all definitions ' +
+      'with events when left out. Requested definitions with no events count 0.',
   })
   async eventCounts(
     @Root() account: Account,
-    @Arg('window', () => EventCountWindowInput) window: EventCountWindowInput,
-    @Arg('definitions', () => [String], { nullable: true }) definitions: string[] | null,
+    @Arg('window', () => WindowInput, { description: 'The window to count in.' })
+    window: WindowInput,
+    @Arg('definitions', () => [String], {
+      nullable: true,
+      description: 'Event definitions by id or key; default: every definition with events.',
+    })
+    definitions: string[] | null,
     @Ctx() { loaders }: RequestContext,
   ): Promise<EventCount[]> {
-    if (!(window.from < window.to)) throw invalidInput('window', 'expected from to be before to');
-    const fromDay = utcDayStartingAtOrAfter(window.from);
-    const toDay = utcDayStartingAtOrAfter(window.to);
+    const { from, to } = resolveWindow(window, new Date());
     const wanted = definitions ? await resolveDefinitions(definitions, loaders) : null;
     const rows = await loaders
-      .eventCountsByAccountId(fromDay, toDay, wanted?.map((d) => d.id) ?? null)
+      .eventCountsByAccountId(from.toJSDate(), to.toJSDate(), wanted?.map((d) => d.id) ?? null)
       .load(account.id);
     const countById = new Map(rows.map((row) => [row.definitionId, row.count]));
     const shown =
@@ -58,11 +61,6 @@ export class AccountEventCountsResolver {
         .sort((a, b) => a.key.localeCompare(b.key));
     return shown.map((definition) => ({ definition, count: countById.get(definition.id) ?? 0 }));
   }
-}
-
-/** The first UTC midnight at or after an instant, as `YYYY-MM-DD`. */
-function utcDayStartingAtOrAfter(instant: Date): string {
-  return new Date(Math.ceil(instant.getTime() / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 }
 
 async function resolveDefinitions(

@@ -23,11 +23,11 @@ export class EventDefinition {
   @Column({ type: 'text', unique: true })
   key: string;
 
-  @Field()
+  @Field({ description: 'Name to show people; defaults to the key.' })
   @Column({ type: 'text' })
   displayName: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'What the event means, from defineEvent.', nullable: true })
   @Column({ type: 'text', nullable: true })
   description: string | null;
 
@@ -39,11 +39,11 @@ export class EventDefinition {
   @Column({ type: 'text', default: 'ingest' })
   source: string;
 
-  @Field()
+  @Field({ description: 'When the definition was created (its first event, or defineEvent).' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When the definition last changed.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }
@@ -51,11 +51,11 @@ export class EventDefinition {
 @ObjectType({ description: 'One recorded change of an event definition: who, when, why.' })
 @Entity('event_definition_changes')
 export class EventDefinitionChange {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Harmony id of the change.' })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the event definition changed.' })
   @Column({ type: 'bigint' })
   definitionId: string;
 
@@ -75,11 +75,11 @@ export class EventDefinitionChange {
   @Column({ type: 'text' })
   changedBy: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Why, as given by whoever made the change.', nullable: true })
   @Column({ type: 'text', nullable: true })
   reason: string | null;
 
-  @Field()
+  @Field({ description: 'When the change was made.' })
   @Column({ type: 'timestamptz' })
   changedAt: Date;
 }

@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, ID } from 'type-graphql';
 import { z } from 'zod';
 
 @ArgsType()
@@ -9,10 +9,13 @@ export class DefineEventArgs {
   @Field(() => String, { nullable: true, description: 'Default: the key, for a new definition.' })
   displayName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'What the event means, for people reading the catalog.',
+    nullable: true,
+  })
   description?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Free grouping, e.g. engagement or sales.', nullable: true })
   category?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Why; kept in the change log.' })
@@ -35,7 +38,7 @@ export const defineEventSchema = z.object({
 
 @ArgsType()
 export class RenameEventDefinitionArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of the definition to rename.' })
   id: string;
 
   @Field({ description: 'The new key; the old one stays an alias.' })
@@ -57,18 +60,9 @@ export const renameEventDefinitionSchema = z.object({
 
 @ArgsType()
 export class EventDefinitionLookupArgs {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: "The definition's stable id.", nullable: true })
   id?: string | null;
 
   @Field(() => String, { nullable: true, description: 'A current or earlier key.' })
   key?: string | null;
-}
-
-@InputType({ description: 'A half-open time range [from, to), counted in whole UTC days.' })
-export class EventCountWindowInput {
-  @Field({ description: 'Inclusive start.' })
-  from: Date;
-
-  @Field({ description: 'Exclusive end.' })
-  to: Date;
 }

@@ -27,7 +27,11 @@ export class EventDefinitionResolver {
   })
   eventDefinitions(
     @NestedFirstArg() first: number,
-    @Arg('afterKey', () => String, { nullable: true }) afterKey: string | null,
+    @Arg('afterKey', () => String, {
+      nullable: true,
+      description: 'The key of the last definition of the previous page.',
+    })
+    afterKey: string | null,
     @Ctx() { services }: RequestContext,
   ) {
     return services.eventDefinitions.list(nestedListSize(first), afterKey);

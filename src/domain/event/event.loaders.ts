@@ -5,6 +5,10 @@ import { EventDefinition, EventDefinitionChange } from './event-definition.entit
 
 export type EventCountRow = { accountId: string; definitionId: string; count: number };
 
+function isUtcMidnight(instant: Date): boolean {
+  return instant.getTime() % 86_400_000 === 0;
+}
+
 /** Per-request loaders for event definitions and the daily event counts. */
 export function createEventLoaders(dataSource: DataSource) {
   const countLoaders = new Map<string, DataLoader<string, EventCountRow[]>>();
@@ -49,23 +53,32 @@ export function createEventLoaders(dataSource: DataSource) {
       (change) => change.definitionId,
     ),
     /**
-     * Event counts per account for one set of UTC days and definitions (null = all), from the
-     * daily rollup: one statement for every account of the request asking the same question.
+     * Event counts per account in `[from, to)` for some definitions (null = all): one statement
+     * for every account of the request asking the same question. Windows whose ends are UTC
+     * midnights read the daily rollup; others (another time zone, an hour) count raw events.
      */
-    eventCountsByAccountId(fromDay: string, toDay: string, definitionIds: string[] | null) {
-      const cacheKey = `${fromDay}|${toDay}|${definitionIds?.join(',') ?? '*'}`;
+    eventCountsByAccountId(from: Date, to: Date, definitionIds: string[] | null) {
+      const cacheKey = `${from.toISOString()}|${to.toISOString()}|${definitionIds?.join(',') ?? '*'}`;
       let loader = countLoaders.get(cacheKey);
       if (!loader) {
+        const byDay = isUtcMidnight(from) && isUtcMidnight(to);
         loader = manyPerKeyLoader<EventCountRow>(
           async (accountIds) => {
             const rows: Array<{ account_id: string; definition_id: string; count: string }> =
               await dataSource.query(
-                `SELECT account_id::text, definition_id::text, sum(event_count) AS count
-                 FROM event_counts_daily
-                 WHERE account_id = ANY($1::bigint[]) AND day >= $2::date AND day < $3::date
-                   AND ($4::bigint[] IS NULL OR definition_id = ANY($4::bigint[]))
-                 GROUP BY account_id, definition_id`,
-                [accountIds, fromDay, toDay, definitionIds],
+                byDay
+                  ? `SELECT account_id::text, definition_id::text, sum(event_count) AS count
+                     FROM event_counts_daily
+                     WHERE account_id = ANY($1::bigint[]) AND day >= ($2::timestamptz AT TIME ZONE 'UTC')::date
+                       AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date
+                       AND ($4::bigint[] IS NULL OR definition_id = ANY($4::bigint[]))
+                     GROUP BY account_id, definition_id`
+                  : `SELECT account_id::text, definition_id::text, count(*) AS count
+                     FROM events
+                     WHERE account_id = ANY($1::bigint[]) AND occurred_at >= $2 AND occurred_at < $3
+                       AND ($4::bigint[] IS NULL OR definition_id = ANY($4::bigint[]))
+                     GROUP BY account_id, definition_id`,
+                [accountIds, from.toISOString(), to.toISOString(), definitionIds],
               );
             return rows.map((row) => ({
               accountId: row.account_id,

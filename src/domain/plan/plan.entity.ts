@@ -7,24 +7,33 @@ export enum BillingInterval {
   MONTH = 'MONTH',
   YEAR = 'YEAR',
 }
-registerEnumType(BillingInterval, { name: 'BillingInterval' });
+registerEnumType(BillingInterval, {
+  name: 'BillingInterval',
+  description: 'How often a plan is billed.',
+  valuesConfig: {
+    MONTH: { description: 'Billed every month; MRR is the price.' },
+    YEAR: { description: 'Billed every year; MRR is a twelfth of the price.' },
+  },
+});
 
 @ObjectType({ description: 'A price plan; subscriptions point at one.' })
 @Entity('plans')
 export class Plan extends TimestampedEntity {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Harmony's stable id of the plan." })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @Field()
+  @Field({
+    description: "The plan's code, e.g. growth; the upsert key and the plan dimension's value.",
+  })
   @Column({ type: 'text', unique: true })
   code: string;
 
-  @Field()
+  @Field({ description: 'Display name.' })
   @Column({ type: 'text' })
   name: string;
 
-  @Field(() => BillingInterval)
+  @Field(() => BillingInterval, { description: 'How often the price is billed.' })
   @Column({ type: 'text' })
   interval: BillingInterval;
 
@@ -32,7 +41,7 @@ export class Plan extends TimestampedEntity {
   @Column({ type: 'bigint' })
   priceMinor: string;
 
-  @Field()
+  @Field({ description: 'ISO 4217 code of the price.' })
   @Column({ type: 'char', length: 3 })
   currency: string;
 

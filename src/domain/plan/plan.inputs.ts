@@ -5,10 +5,13 @@ import { BillingInterval } from './plan.entity';
 
 @InputType({ description: 'Creates the plan or updates it, keyed by code.' })
 export class UpsertPlanInput {
-  @Field()
+  @Field({ description: "The plan's code, e.g. growth; the upsert key." })
   code: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'Display name; a new plan defaults to its code.',
+    nullable: true,
+  })
   name?: string | null;
 
   @Field(() => BillingInterval, { nullable: true, description: 'Default MONTH for a new plan.' })

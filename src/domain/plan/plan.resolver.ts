@@ -9,7 +9,7 @@ export const PlanConnection = ConnectionType(Plan, 'Plan');
 
 @ArgsType()
 class PlansArgs extends PageArgs {
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { description: 'Include soft-deleted plans.', defaultValue: false })
   includeDeleted: boolean;
 }
 

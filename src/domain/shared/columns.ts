@@ -11,11 +11,11 @@ export abstract class TimestampedEntity {
   @Column({ type: 'text', default: 'api' })
   source: RowSource;
 
-  @Field()
+  @Field({ description: 'When Harmony first stored the row.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When any field of the row last changed.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 

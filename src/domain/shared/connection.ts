@@ -3,18 +3,24 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { invalidInput } from '../../shared/errors';
 import { isBigintId } from './lookup';
 
-@ObjectType()
+@ObjectType({ description: 'Where a page of a connection is (Relay cursor connections).' })
 export class PageInfo {
-  @Field()
+  @Field({ description: 'Whether another page follows; pass endCursor as after to read it.' })
   hasNextPage: boolean;
 
-  @Field()
+  @Field({ description: 'Whether rows come before this page (after was given).' })
   hasPreviousPage: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'Cursor of the first row of the page; null when the page is empty.',
+    nullable: true,
+  })
   startCursor: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'Cursor of the last row of the page; pass it as after for the next page.',
+    nullable: true,
+  })
   endCursor: string | null;
 }
 
@@ -35,21 +41,29 @@ export type Connection<T> = { edges: Edge<T>[]; pageInfo: PageInfo };
 
 /** Builds the Relay connection type `<Name>Connection` with its `<Name>Edge`. */
 export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, {
+    description: `One ${name.replace(/^Billing/, '').toLowerCase()} of a page, with its cursor.`,
+  })
   class EdgeType {
-    @Field()
+    @Field({
+      description: 'Opaque position of this row; pass it as after to read the rows after it.',
+    })
     cursor: string;
 
-    @Field(() => nodeType)
+    @Field(() => nodeType, { description: 'The row.' })
     node: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, {
+    description: `A page of ${name.replace(/^Billing/, '').toLowerCase()}s, oldest first (Relay connection).`,
+  })
   class ConnectionClass {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], {
+      description: 'The rows of this page, in a stable order (oldest first).',
+    })
     edges: EdgeType[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Where this page is, and how to read the next one.' })
     pageInfo: PageInfo;
   }
   return ConnectionClass;

@@ -23,7 +23,10 @@ export function UpsertMutations<TNode extends object, TInput extends object>(spe
     @Authorized('sync')
     @Mutation(() => spec.node, { name: `upsert${spec.name}`, description: spec.description })
     async upsertOne(
-      @Arg('input', () => spec.input) input: TInput,
+      @Arg('input', () => spec.input, {
+        description: `The ${spec.name.toLowerCase()} to create or update.`,
+      })
+      input: TInput,
       @Ctx() { services }: RequestContext,
     ): Promise<TNode> {
       const [node] = await spec.serviceOf(services).upsertMany([input]);
@@ -36,7 +39,10 @@ export function UpsertMutations<TNode extends object, TInput extends object>(spe
       description: `Upserts up to 1,000 ${spec.pluralName.toLowerCase()} in one transaction; all or nothing.`,
     })
     upsertMany(
-      @Arg('inputs', () => [spec.input]) inputs: TInput[],
+      @Arg('inputs', () => [spec.input], {
+        description: `Up to 1,000 ${spec.pluralName.toLowerCase()}, each key at most once.`,
+      })
+      inputs: TInput[],
       @Ctx() { services }: RequestContext,
     ): Promise<TNode[]> {
       return spec.serviceOf(services).upsertMany(inputs);

@@ -9,15 +9,15 @@ import { minorToMajor } from '../../shared/money';
 })
 @Entity('subscriptions')
 export class Subscription extends TimestampedEntity {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Harmony's stable id of the subscription." })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @Field()
+  @Field({ description: "The subscription's id in your billing system; the upsert key." })
   @Column({ type: 'text', unique: true })
   externalId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Harmony id of the account it bills.' })
   @Column({ type: 'bigint' })
   accountId: string;
 
@@ -28,7 +28,7 @@ export class Subscription extends TimestampedEntity {
   @Column({ type: 'text' })
   statusCode: string;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: 'Seats (quantity) billed.', nullable: true })
   @Column({ type: 'integer', nullable: true })
   seats: number | null;
 
@@ -36,23 +36,26 @@ export class Subscription extends TimestampedEntity {
   @Column({ type: 'bigint' })
   mrrMinor: string;
 
-  @Field()
+  @Field({ description: 'ISO 4217 code of mrr.' })
   @Column({ type: 'char', length: 3 })
   currency: string;
 
-  @Field()
+  @Field({ description: 'When it came into force.' })
   @Column({ type: 'timestamptz' })
   startedAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'End of the current billing period.', nullable: true })
   @Column({ type: 'timestamptz', nullable: true })
   currentPeriodEnd: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'When the cancellation was requested.', nullable: true })
   @Column({ type: 'timestamptz', nullable: true })
   canceledAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    description: 'When it stopped being in force (exclusive); null while in force.',
+    nullable: true,
+  })
   @Column({ type: 'timestamptz', nullable: true })
   endedAt: Date | null;
 
@@ -65,7 +68,7 @@ export class Subscription extends TimestampedEntity {
 @ObjectType({ description: 'What a subscription billed from a point in time on.' })
 @Entity('subscription_history')
 export class SubscriptionHistoryEntry {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Harmony id of the history row.' })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
@@ -78,18 +81,21 @@ export class SubscriptionHistoryEntry {
   @Column({ type: 'bigint', nullable: true })
   planId: string | null;
 
-  @Field({ name: 'status' })
+  @Field({
+    description: 'Status from effectiveAt on: TRIALING, ACTIVE, PAST_DUE, CANCELED or PAUSED.',
+    name: 'status',
+  })
   @Column({ type: 'text' })
   statusCode: string;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { description: 'Seats billed from effectiveAt on.', nullable: true })
   @Column({ type: 'integer', nullable: true })
   seats: number | null;
 
   @Column({ type: 'bigint' })
   mrrMinor: string;
 
-  @Field()
+  @Field({ description: 'ISO 4217 code of mrr.' })
   @Column({ type: 'char', length: 3 })
   currency: string;
 
@@ -101,7 +107,9 @@ export class SubscriptionHistoryEntry {
   @Column({ type: 'timestamptz' })
   recordedAt: Date;
 
-  @Field(() => Float)
+  @Field(() => Float, {
+    description: 'Monthly amount billed from effectiveAt on, in the major unit.',
+  })
   get mrr(): number {
     return minorToMajor(this.mrrMinor);
   }
@@ -110,15 +118,15 @@ export class SubscriptionHistoryEntry {
 @ObjectType({ description: 'A subscription status and whether it counts as revenue.' })
 @Entity('subscription_statuses')
 export class SubscriptionStatus {
-  @Field()
+  @Field({ description: 'The status code, e.g. PAST_DUE.' })
   @Column({ type: 'text', primary: true })
   code: string;
 
-  @Field()
+  @Field({ description: 'What the status means.' })
   @Column({ type: 'text' })
   description: string;
 
-  @Field()
+  @Field({ description: 'Whether a subscription in this status counts towards MRR.' })
   @Column({ type: 'boolean' })
   countsAsRevenue: boolean;
 }

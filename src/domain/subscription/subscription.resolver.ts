@@ -46,16 +46,23 @@ export class SubscriptionResolver extends UpsertMutations({
   @Mutation(() => Subscription, {
     description: 'Soft-deletes a subscription; it leaves revenue metrics.',
   })
-  deleteSubscription(@Arg('externalId') externalId: string, @Ctx() { services }: RequestContext) {
+  deleteSubscription(
+    @Arg('externalId', { description: 'externalId of the subscription to soft-delete.' })
+    externalId: string,
+    @Ctx() { services }: RequestContext,
+  ) {
     return services.subscriptions.softDelete(externalId);
   }
 
-  @FieldResolver(() => Plan, { nullable: true })
+  @FieldResolver(() => Plan, {
+    nullable: true,
+    description: 'The plan billed; null when none was given.',
+  })
   plan(@Root() subscription: Subscription, @Ctx() { loaders }: RequestContext) {
     return subscription.planId ? loaders.planById.load(subscription.planId) : null;
   }
 
-  @FieldResolver(() => Account, { nullable: true })
+  @FieldResolver(() => Account, { nullable: true, description: 'The account it bills.' })
   account(@Root() subscription: Subscription, @Ctx() { loaders }: RequestContext) {
     return loaders.accountById.load(subscription.accountId);
   }
@@ -72,7 +79,10 @@ export class SubscriptionResolver extends UpsertMutations({
 
 @Resolver(() => SubscriptionHistoryEntry)
 export class SubscriptionHistoryResolver {
-  @FieldResolver(() => Plan, { nullable: true })
+  @FieldResolver(() => Plan, {
+    nullable: true,
+    description: 'The plan billed from effectiveAt on.',
+  })
   plan(@Root() entry: SubscriptionHistoryEntry, @Ctx() { loaders }: RequestContext) {
     return entry.planId ? loaders.planById.load(entry.planId) : null;
   }

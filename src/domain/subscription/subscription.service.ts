@@ -14,6 +14,8 @@ import {
   type StoredSubscription,
 } from './subscription-writes';
 import {
+  NEW_SUBSCRIPTION_REQUIRES,
+  NOT_NULLABLE_SUBSCRIPTION_FIELDS,
   upsertSubscriptionSchema,
   type SubscriptionsArgs,
   type UpsertSubscriptionInput,
@@ -61,9 +63,17 @@ export class SubscriptionService {
   async upsertMany(inputs: UpsertSubscriptionInput[], source = 'api'): Promise<Subscription[]> {
     assertBatch(inputs, (input) => input.externalId, 'externalId');
     const fieldOf = (index: number) => (inputs.length === 1 ? 'input' : `inputs[${index}]`);
-    const valid = inputs.map((input, index) =>
-      parseOrThrow(upsertSubscriptionSchema, input, fieldOf(index)),
-    );
+    const valid = inputs.map((input, index) => {
+      for (const name of NOT_NULLABLE_SUBSCRIPTION_FIELDS) {
+        if (input[name] === null) {
+          throw invalidInput(
+            `${fieldOf(index)}.${name}`,
+            'must not be null; leave it out to keep the stored value',
+          );
+        }
+      }
+      return parseOrThrow(upsertSubscriptionSchema, input, fieldOf(index));
+    });
     return this.dataSource.transaction(async (manager) => {
       const lookups = await this.loadLookups(manager, valid);
       const resolved = valid.map((input, index) => ({
@@ -100,7 +110,7 @@ export class SubscriptionService {
     const accountIds = await idsByExternalId(
       manager,
       'accounts',
-      inputs.map((input) => input.accountExternalId),
+      inputs.flatMap((input) => (input.accountExternalId ? [input.accountExternalId] : [])),
     );
     const plans: Array<{ id: string; code: string }> = await manager.query(
       'SELECT id, code FROM plans WHERE deleted_at IS NULL',
@@ -133,18 +143,20 @@ export class SubscriptionService {
     const now = new Date();
     const planned = batch.map((item) => {
       const previous = stored.get(item.input.externalId) ?? null;
-      if (previous && previous.accountId !== item.accountId) {
+      if (!previous) assertCompleteForNew(item);
+      if (previous && item.accountId !== null && previous.accountId !== item.accountId) {
         throw invalidInput(
           `${item.field}.accountExternalId`,
           'a subscription cannot move to another account',
         );
       }
+      const accountId = item.accountId ?? previous!.accountId;
       const effectiveAt = item.input.effectiveAt ?? now;
-      const state = nextState(item.input, previous, lookups, effectiveAt);
+      const state = nextState(item.input, previous, lookups, effectiveAt, item.field);
       return {
-        item,
+        item: { ...item, accountId },
         previous,
-        write: { input: item.input, accountId: item.accountId, state },
+        write: { input: item.input, accountId, state },
         history: planHistoryWrites(previous, state, effectiveAt),
       };
     });
@@ -172,10 +184,30 @@ export class SubscriptionService {
 }
 
 type Lookups = Awaited<ReturnType<SubscriptionService['loadLookups']>>;
-type ResolvedInput = { input: ValidSubscriptionInput; field: string; accountId: string };
+type ResolvedInput = { input: ValidSubscriptionInput; field: string; accountId: string | null };
 
-/** The account id of an input, after checking its account, plan and status exist. */
-function resolveReferences(input: ValidSubscriptionInput, field: string, lookups: Lookups): string {
+/** A subscription that does not exist yet needs an account, an amount and a start. */
+function assertCompleteForNew({ input, field }: ResolvedInput): void {
+  const missing = NEW_SUBSCRIPTION_REQUIRES.filter((name) => input[name] === undefined);
+  if (missing.length) {
+    throw invalidInput(
+      field,
+      `no subscription has externalId "${input.externalId}" yet, and a new one needs ${NEW_SUBSCRIPTION_REQUIRES.join(', ')}; missing: ${missing.join(', ')}`,
+      { missing },
+    );
+  }
+}
+
+/**
+ * The account id of an input (null when left out: an update keeps its account), after
+ * checking its account, plan and status exist.
+ */
+function resolveReferences(
+  input: ValidSubscriptionInput,
+  field: string,
+  lookups: Lookups,
+): string | null {
+  if (input.accountExternalId === undefined) return null;
   const accountId = lookups.accountIds.get(input.accountExternalId);
   if (!accountId)
     throw invalidInput(
@@ -197,23 +229,59 @@ function resolveReferences(input: ValidSubscriptionInput, field: string, lookups
   return accountId;
 }
 
-/** The row an input leaves: what it gives, else what was stored, else the defaults. */
+/**
+ * The row an input leaves: what it gives, else what was stored, else the defaults. A new
+ * subscription has passed assertCompleteForNew, so mrr and startedAt are there.
+ */
 function nextState(
   input: ValidSubscriptionInput,
   previous: StoredSubscription | null,
   lookups: Lookups,
   effectiveAt: Date,
+  field: string,
 ): SubscriptionState {
   const statusCode = input.status ?? previous?.statusCode ?? 'ACTIVE';
-  return {
+  const startedAt = input.startedAt ?? previous!.startedAt;
+  const state: SubscriptionState = {
     statusCode,
-    planId: input.planCode ? lookups.planIds.get(input.planCode)! : (previous?.planId ?? null),
+    planId:
+      input.planCode === undefined
+        ? (previous?.planId ?? null)
+        : input.planCode && lookups.planIds.get(input.planCode)!,
     seats: input.seats !== undefined ? input.seats : (previous?.seats ?? null),
-    mrrMinor: input.mrr,
+    mrrMinor: input.mrr ?? previous!.mrrMinor,
     currency: input.currency ?? previous?.currency ?? 'USD',
-    startedAt: input.startedAt,
-    // A cancellation without an end time ends the subscription when it was canceled.
-    endedAt:
-      input.endedAt ?? (statusCode === 'CANCELED' ? (input.canceledAt ?? effectiveAt) : null),
+    startedAt,
+    endedAt: nextEndedAt(input, previous, statusCode, effectiveAt),
   };
+  if (state.endedAt && state.endedAt < startedAt) {
+    throw invalidInput(`${field}.endedAt`, 'must not be before startedAt', {
+      startedAt: startedAt.toISOString(),
+    });
+  }
+  if (input.effectiveAt && input.effectiveAt < startedAt) {
+    throw invalidInput(`${field}.effectiveAt`, 'must not be before startedAt', {
+      startedAt: startedAt.toISOString(),
+    });
+  }
+  return state;
+}
+
+/**
+ * endedAt as given (null reopens); left out: a cancellation ends the subscription when it was
+ * canceled, another status given explicitly reopens it, and otherwise the stored end stays.
+ */
+function nextEndedAt(
+  input: ValidSubscriptionInput,
+  previous: StoredSubscription | null,
+  statusCode: string,
+  effectiveAt: Date,
+): Date | null {
+  if (input.endedAt !== undefined && input.endedAt !== null) return input.endedAt;
+  if (statusCode === 'CANCELED') {
+    if (input.endedAt === undefined && previous?.endedAt) return previous.endedAt;
+    return input.canceledAt ?? effectiveAt;
+  }
+  if (input.endedAt === null || input.status !== undefined) return null;
+  return previous?.endedAt ?? null;
 }

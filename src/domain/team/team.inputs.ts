@@ -3,28 +3,36 @@ import { z } from 'zod';
 import { externalIdSchema } from '../account/account.inputs';
 import { PageArgs } from '../shared/connection';
 
-@InputType({ description: 'Creates the team or updates it, keyed by externalId.' })
+@InputType({
+  description:
+    'Creates the team or updates it, keyed by externalId. A new team needs accountExternalId and name; for an ' +
+    'existing one a field left out keeps its value.',
+})
 export class UpsertTeamInput {
-  @Field()
+  @Field({ description: "The team's id in your system; the upsert key." })
   externalId: string;
 
-  @Field({ description: 'The account the team belongs to.' })
-  accountExternalId: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'externalId of the account the team belongs to. Required for a new team.',
+  })
+  accountExternalId?: string | null;
 
-  @Field()
-  name: string;
+  @Field(() => String, { nullable: true, description: 'Display name. Required for a new team.' })
+  name?: string | null;
 
   @Field(() => [String], {
     nullable: true,
-    description: "The members' user externalIds; replaces the member list.",
+    description:
+      "The members' user externalIds; replaces the member list. Left out, the members stay as they are.",
   })
   memberExternalIds?: string[] | null;
 }
 
 export const upsertTeamSchema = z.object({
   externalId: externalIdSchema,
-  accountExternalId: externalIdSchema,
-  name: z.string().trim().min(1, 'must not be empty').max(200),
+  accountExternalId: externalIdSchema.optional(),
+  name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
   memberExternalIds: z.array(externalIdSchema).max(10_000).nullish(),
 });
 
@@ -33,9 +41,9 @@ export class TeamsArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: 'Only the teams of this account.' })
   accountExternalId?: string | null;
 
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { description: 'Include soft-deleted teams.', defaultValue: false })
   includeDeleted: boolean;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'Only teams changed at or after this time.', nullable: true })
   updatedSince?: Date | null;
 }

@@ -36,11 +36,15 @@ export class TeamResolver extends UpsertMutations({
 
   @Authorized('sync')
   @Mutation(() => Team, { description: 'Soft-deletes a team.' })
-  deleteTeam(@Arg('externalId') externalId: string, @Ctx() { services }: RequestContext) {
+  deleteTeam(
+    @Arg('externalId', { description: 'externalId of the team to soft-delete.' })
+    externalId: string,
+    @Ctx() { services }: RequestContext,
+  ) {
     return services.teams.softDelete(externalId);
   }
 
-  @FieldResolver(() => Account, { nullable: true })
+  @FieldResolver(() => Account, { nullable: true, description: 'The account the team belongs to.' })
   account(@Root() team: Team, @Ctx() { loaders }: RequestContext) {
     return loaders.accountById.load(team.accountId);
   }

@@ -38,14 +38,26 @@ export class TeamService {
   async upsertMany(inputs: UpsertTeamInput[], source = 'api'): Promise<Team[]> {
     assertBatch(inputs, (input) => input.externalId, 'externalId');
     const fieldOf = (index: number) => (inputs.length === 1 ? 'input' : `inputs[${index}]`);
-    const valid = inputs.map((input, index) =>
-      parseOrThrow(upsertTeamSchema, input, fieldOf(index)),
-    );
+    const valid = inputs.map((input, index) => {
+      for (const name of ['accountExternalId', 'name'] as const) {
+        if (input[name] === null) {
+          throw invalidInput(
+            `${fieldOf(index)}.${name}`,
+            'must not be null; leave it out to keep the stored value',
+          );
+        }
+      }
+      return parseOrThrow(upsertTeamSchema, input, fieldOf(index));
+    });
     return this.dataSource.transaction(async (manager) => {
       const accountIds = await idsByExternalId(
         manager,
         'accounts',
-        valid.map((input) => input.accountExternalId),
+        valid.flatMap((input) => (input.accountExternalId ? [input.accountExternalId] : [])),
+      );
+      const stored = await storedTeams(
+        manager,
+        valid.map((input) => input.externalId),
       );
       const memberIds = await idsByExternalId(
         manager,
@@ -54,8 +66,7 @@ export class TeamService {
       );
       const rows = valid.map((input, index) => ({
         externalId: input.externalId,
-        accountId: resolveAccount(accountIds, input.accountExternalId, fieldOf(index)),
-        name: input.name,
+        ...completeTeam(input, stored.get(input.externalId), accountIds, fieldOf(index)),
         members: input.memberExternalIds?.map((externalId, memberIndex) =>
           resolveMember(
             memberIds,
@@ -106,6 +117,47 @@ export class TeamService {
   softDelete(externalId: string): Promise<Team> {
     return softDeleteByExternalId(this.dataSource.getRepository(Team), externalId, 'team');
   }
+}
+
+/** The stored account and name of the teams among `externalIds` (for partial updates). */
+async function storedTeams(
+  manager: EntityManager,
+  externalIds: string[],
+): Promise<Map<string, { accountId: string; name: string }>> {
+  const rows: Array<{ external_id: string; account_id: string; name: string }> =
+    await manager.query(
+      'SELECT external_id, account_id, name FROM teams WHERE external_id = ANY($1::text[])',
+      [externalIds],
+    );
+  return new Map(
+    rows.map((row) => [row.external_id, { accountId: String(row.account_id), name: row.name }]),
+  );
+}
+
+/** Account and name of a team's row: given, else stored; a new team must give both. */
+function completeTeam(
+  input: { externalId: string; accountExternalId?: string; name?: string },
+  stored: { accountId: string; name: string } | undefined,
+  accountIds: Map<string, string>,
+  field: string,
+): { accountId: string; name: string } {
+  if (!stored) {
+    const missing = (['accountExternalId', 'name'] as const).filter((k) => input[k] === undefined);
+    if (missing.length) {
+      throw invalidInput(
+        field,
+        `no team has externalId "${input.externalId}" yet, and a new one needs accountExternalId, name; missing: ${missing.join(', ')}`,
+        { missing },
+      );
+    }
+  }
+  return {
+    accountId:
+      input.accountExternalId === undefined
+        ? stored!.accountId
+        : resolveAccount(accountIds, input.accountExternalId, field),
+    name: input.name ?? stored!.name,
+  };
 }
 
 function resolveAccount(ids: Map<string, string>, externalId: string, field: string): string {

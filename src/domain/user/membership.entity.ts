@@ -11,15 +11,15 @@ import { Field, ID, ObjectType } from 'type-graphql';
 @ObjectType({ description: 'A user in an account, with a role.' })
 @Entity('memberships')
 export class Membership {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Harmony's id of the membership." })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Harmony id of the account.' })
   @Column({ type: 'bigint' })
   accountId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Harmony id of the user.' })
   @Column({ type: 'bigint' })
   userId: string;
 
@@ -30,11 +30,14 @@ export class Membership {
   @Column({ type: 'text' })
   roleCode: string;
 
-  @Field()
+  @Field({ description: 'When the user joined the account.' })
   @Column({ type: 'timestamptz' })
   joinedAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    description: 'When the user left the account; null while a member.',
+    nullable: true,
+  })
   @Column({ type: 'timestamptz', nullable: true })
   leftAt: Date | null;
 
@@ -54,11 +57,11 @@ export class Membership {
 @ObjectType({ description: 'A role a membership can have.' })
 @Entity('membership_roles')
 export class MembershipRole {
-  @Field()
+  @Field({ description: "The role's code, e.g. ADMINISTRATOR." })
   @Column({ type: 'text', primary: true })
   code: string;
 
-  @Field()
+  @Field({ description: 'What the role may do.' })
   @Column({ type: 'text' })
   description: string;
 }

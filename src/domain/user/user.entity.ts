@@ -6,7 +6,7 @@ import { TimestampedEntity } from '../shared/columns';
 @ObjectType({ description: 'A person using the product; may belong to several accounts.' })
 @Entity('users')
 export class User extends TimestampedEntity {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Harmony's stable id of the user." })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
@@ -14,19 +14,24 @@ export class User extends TimestampedEntity {
   @Column({ type: 'text', unique: true })
   externalId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'Email address, from upsertUser or the email trait of an identify call.',
+    nullable: true,
+  })
   @Column({ type: 'text', nullable: true })
   email: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Full name.', nullable: true })
   @Column({ type: 'text', nullable: true })
   name: string | null;
 
-  @Field(() => GraphQLJSON)
+  @Field(() => GraphQLJSON, {
+    description: 'Free-form attributes from upsertUser and Segment identify calls, merged.',
+  })
   @Column({ type: 'jsonb', default: {} })
   traits: Record<string, unknown>;
 
-  @Field()
+  @Field({ description: 'Test and dummy users are kept out of metrics.' })
   @Column({ type: 'boolean', default: false })
   isTest: boolean;
 

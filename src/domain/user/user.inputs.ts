@@ -6,19 +6,22 @@ import { PageArgs } from '../shared/connection';
 
 @InputType({ description: 'Creates the user or updates it; fields left out keep their value.' })
 export class UpsertUserInput {
-  @Field()
+  @Field({ description: "The user's id in your app (Segment's userId); the upsert key." })
   externalId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Email address; null clears it.', nullable: true })
   email?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Full name; null clears it.', nullable: true })
   name?: string | null;
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'Merged into the stored traits.' })
   traits?: Record<string, unknown> | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, {
+    description: 'Keep the user out of metrics (test or dummy data).',
+    nullable: true,
+  })
   isTest?: boolean | null;
 }
 
@@ -37,22 +40,27 @@ export const upsertUserSchema = z.object({
 
 @InputType({ description: 'Puts a user in an account with a role; both must exist.' })
 export class UpsertMembershipInput {
-  @Field()
+  @Field({ description: 'externalId of the account; it must exist.' })
   accountExternalId: string;
 
-  @Field()
+  @Field({ description: 'externalId of the user; it must exist.' })
   userExternalId: string;
 
   @Field(() => String, {
     nullable: true,
-    description: 'ADMINISTRATOR, MEMBER, BILLING or GUEST (default MEMBER).',
+    description:
+      'ADMINISTRATOR, MEMBER, BILLING or GUEST. A new membership defaults to MEMBER; an existing one keeps its role.',
   })
   role?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Default: now, for a new membership.' })
   joinedAt?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    description:
+      'When the user left the account; null makes them a member again. Left out: unchanged.',
+    nullable: true,
+  })
   leftAt?: Date | null;
 }
 
@@ -64,7 +72,7 @@ export const upsertMembershipSchema = z.object({
   leftAt: z.date().nullish(),
 });
 
-@InputType()
+@InputType({ description: 'Which users a users query lists.' })
 export class UserFilter {
   @Field(() => String, {
     nullable: true,
@@ -72,16 +80,19 @@ export class UserFilter {
   })
   search?: string | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, {
+    description: 'Only test (true) or only real (false) users.',
+    nullable: true,
+  })
   isTest?: boolean | null;
 
-  @Field(() => Boolean, { defaultValue: false })
+  @Field(() => Boolean, { description: 'Include soft-deleted users.', defaultValue: false })
   includeDeleted: boolean;
 }
 
 @ArgsType()
 export class UsersArgs extends PageArgs {
-  @Field(() => UserFilter, { nullable: true })
+  @Field(() => UserFilter, { description: 'Which users to list.', nullable: true })
   filter?: UserFilter | null;
 
   @Field(() => Date, { nullable: true, description: 'Only users changed at or after this time.' })
@@ -90,9 +101,9 @@ export class UsersArgs extends PageArgs {
 
 @ArgsType()
 export class UserLookupArgs {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: "Harmony's id of the user.", nullable: true })
   id?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The user's id in your app.", nullable: true })
   externalId?: string | null;
 }

@@ -48,7 +48,11 @@ export class UserResolver extends UpsertMutations({
 
   @Authorized('sync')
   @Mutation(() => User, { description: 'Soft-deletes a user.' })
-  deleteUser(@Arg('externalId') externalId: string, @Ctx() { services }: RequestContext) {
+  deleteUser(
+    @Arg('externalId', { description: 'externalId of the user to soft-delete.' })
+    externalId: string,
+    @Ctx() { services }: RequestContext,
+  ) {
     return services.users.softDelete(externalId);
   }
 
@@ -83,12 +87,12 @@ export class MembershipResolver extends UpsertMutations({
   description: 'Puts a user in an account with a role (idempotent).',
   serviceOf: (services) => ({ upsertMany: (inputs) => services.users.upsertMemberships(inputs) }),
 }) {
-  @FieldResolver(() => Account, { nullable: true })
+  @FieldResolver(() => Account, { nullable: true, description: 'The account of the membership.' })
   account(@Root() membership: Membership, @Ctx() { loaders }: RequestContext) {
     return loaders.accountById.load(membership.accountId);
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, { nullable: true, description: 'The user of the membership.' })
   user(@Root() membership: Membership, @Ctx() { loaders }: RequestContext) {
     return loaders.userById.load(membership.userId);
   }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { MetricsService } from '../metrics.service';
+import type { AccountScope } from '../metrics.service';
 import type { WindowRequest } from '../windows';
 import type { AccountMetricValue } from './metric.types';
 
@@ -8,11 +9,28 @@ import type { AccountMetricValue } from './metric.types';
  * accounts asking for three metrics runs three evaluations, whatever the page size.
  */
 export function createMetricLoaders() {
-  const byMetricAndWindow = new Map<string, DataLoader<string, AccountMetricValue>>();
+  const byMetricAndWindow = new Map<
+    string,
+    DataLoader<string, Omit<AccountMetricValue, 'excluded'>>
+  >();
   return {
-    /** A metric's value per account id over one window. */
-    accountMetricValue(metrics: MetricsService, name: string, window: WindowRequest) {
-      const key = JSON.stringify([name, window.from, window.to, window.relative, window.timezone]);
+    /** A metric's value per account id over one window (and the accounts it may include). */
+    accountMetricValue(
+      metrics: MetricsService,
+      name: string,
+      window: WindowRequest,
+      scope: AccountScope = {},
+    ) {
+      const key = JSON.stringify([
+        name,
+        window.from,
+        window.to,
+        window.relative,
+        window.timezone,
+        window.completeOnly ?? false,
+        scope.includeTest ?? false,
+        scope.includeDeleted ?? false,
+      ]);
       let loader = byMetricAndWindow.get(key);
       if (!loader) {
         loader = new DataLoader(async (accountIds) => {
@@ -20,6 +38,7 @@ export function createMetricLoaders() {
             name,
             window,
             accountIds,
+            scope,
           );
           const freshness = {
             tier: definition.definition.tier,

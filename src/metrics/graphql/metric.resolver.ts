@@ -13,6 +13,7 @@ import {
 import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../../context/request-context';
 import { selectsAnyField } from '../../domain/shared/selection';
+import { METRIC_NAME_DESCRIPTION, METRIC_NAMES_DESCRIPTION } from './metric-name.description';
 import { DefineMetricInput, MetricQueryArgs } from './metric.inputs';
 import { toDefinitionType, toMetricResult } from './metric.mapping';
 import { MetricDefinitionType, MetricDefinitionVersion, MetricResult } from './metric.types';
@@ -25,7 +26,7 @@ export class MetricResolver {
     description: 'One metric over a window, optionally by grain, grouped, filtered and compared.',
   })
   async metric(
-    @Arg('name') name: string,
+    @Arg('name', { description: METRIC_NAME_DESCRIPTION }) name: string,
     @Args() args: MetricQueryArgs,
     @Ctx() { services }: RequestContext,
     @Info() info: GraphQLResolveInfo,
@@ -37,7 +38,7 @@ export class MetricResolver {
   @Authorized('read')
   @Query(() => [MetricResult], { description: 'Several metrics over the same window.' })
   async metrics(
-    @Arg('names', () => [String]) names: string[],
+    @Arg('names', () => [String], { description: METRIC_NAMES_DESCRIPTION }) names: string[],
     @Args() args: MetricQueryArgs,
     @Ctx() { services }: RequestContext,
     @Info() info: GraphQLResolveInfo,
@@ -69,7 +70,10 @@ export class MetricResolver {
 
   @Authorized('read')
   @Query(() => MetricDefinitionType, { description: 'One metric definition with its history.' })
-  async metricDefinition(@Arg('name') name: string, @Ctx() { services }: RequestContext) {
+  async metricDefinition(
+    @Arg('name', { description: METRIC_NAME_DESCRIPTION }) name: string,
+    @Ctx() { services }: RequestContext,
+  ) {
     return toDefinitionType(await services.metrics.definition(name));
   }
 
@@ -79,8 +83,9 @@ export class MetricResolver {
       'Creates or changes a metric; a change makes a new version recording who, when and why.',
   })
   async defineMetric(
-    @Arg('input') input: DefineMetricInput,
-    @Arg('reason') reason: string,
+    @Arg('input', { description: 'The definition, as an object or as YAML.' })
+    input: DefineMetricInput,
+    @Arg('reason', { description: 'Why it changes; kept in the version history.' }) reason: string,
     @Ctx() { services, principal }: RequestContext,
   ) {
     return toDefinitionType(await services.metrics.define(input, reason, principal.name));

@@ -18,11 +18,29 @@ const authChecker: AuthChecker<RequestContext, ApiKeyScope> = ({ context, info }
   );
 };
 
-export function buildHarmonySchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/** type-graphql has no decorator for the root types' descriptions. */
+const ROOT_DESCRIPTIONS = {
+  Query:
+    'Reads: entities, metrics and definitions. Needs a key with the read scope (or sync, admin).',
+  Mutation:
+    'Writes: idempotent upserts, soft deletes and definitions. Needs a key with the sync scope (or admin).',
+  Subscription: 'Live updates over WebSocket (graphql-ws). Needs a key with the read scope.',
+};
+
+export async function buildHarmonySchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     authChecker,
     validate: false,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
   });
+  for (const root of [
+    schema.getQueryType(),
+    schema.getMutationType(),
+    schema.getSubscriptionType(),
+  ]) {
+    if (root && !root.description)
+      root.description = ROOT_DESCRIPTIONS[root.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
+  return schema;
 }
