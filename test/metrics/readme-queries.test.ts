@@ -150,10 +150,10 @@ test('the test-account example: 0 and TEST_ACCOUNT, then the MRR SQL sums', asyn
      WHERE a.is_test AND a.deleted_at IS NULL GROUP BY a.external_id`,
     [monthStart],
   );
-  const centsOf = new Map(rows.map((row: any) => [row.external_id, row.cents]));
+  const centsOf = new Map<string, number>(rows.map((row: any) => [row.external_id, row.cents]));
   expect(data.accounts.edges.length).toBe(rows.length);
   for (const { node } of data.accounts.edges) {
     expect(node.left).toEqual({ value: 0, excluded: 'TEST_ACCOUNT' });
-    expect(node.counted).toEqual({ value: centsOf.get(node.externalId) / 100, excluded: null });
+    expect(node.counted).toEqual({ value: centsOf.get(node.externalId)! / 100, excluded: null });
   }
 });
