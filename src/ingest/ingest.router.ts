@@ -18,6 +18,15 @@ export type IngestRouterDeps = {
 const SINGLE_CALLS: MessageType[] = ['identify', 'track', 'page', 'screen', 'group', 'alias'];
 
 /**
+ * The browser library analytics.js posts to the first letter of the call (`/v1/t`, `/v1/i`, …) and
+ * batches to `/v1/b`, with the write key in the body and `content-type: text/plain`.
+ */
+function pathsOf(type: MessageType | undefined): string[] {
+  const name = type ?? 'batch';
+  return [`/${name}`, `/${name.charAt(0)}`];
+}
+
+/**
  * Segment's HTTP Tracking API: `POST /identify|track|page|screen|group|alias|batch`. The write
  * key is an API key with the `ingest` scope, as the basic-auth user name or `writeKey` in the
  * body. A 200 means the valid messages are committed; invalid ones are listed in the answer.
@@ -28,8 +37,7 @@ export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Rout
   const parseBody = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: true });
   const authenticateHeader = authenticateWriteKeyHeader(deps.apiKeys);
   for (const type of [...SINGLE_CALLS, undefined]) {
-    const path = `/${type ?? 'batch'}`;
-    router.post(path, authenticateHeader, parseBody, async (request, response, next) => {
+    router.post(pathsOf(type), authenticateHeader, parseBody, async (request, response, next) => {
       try {
         const body = request.body as unknown;
         if (!body || typeof body !== 'object' || Array.isArray(body))

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
 import { createIngestRouter } from '../ingest/ingest.router';
@@ -17,6 +18,8 @@ import { healthHandler, readyHandler } from './health';
 import { createObservability } from './observability';
 import { sendIfUnavailable } from './unavailable-response';
 import type { Services } from './services';
+import { corsMiddleware } from './cors';
+import { createConsoleRouter, redirectBrowsersToConsole } from './console';
 
 export type HarmonyServer = {
   httpServer: http.Server;
@@ -54,6 +57,8 @@ export async function createServer(services: Services, logger: Logger): Promise<
       serviceUnavailableStatusPlugin(),
       badRequestStatusPlugin(),
       observability.graphqlPlugin,
+      // Apollo's landing page loads its Sandbox from a CDN; browsers get /console instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -65,8 +70,13 @@ export async function createServer(services: Services, logger: Logger): Promise<
     '/ready',
     readyHandler(services, () => shuttingDown),
   );
+  const cors = corsMiddleware(services.config.corsOrigins);
+  app.use('/console', createConsoleRouter());
+  app.get('/', redirectBrowsersToConsole);
   app.use(
     '/graphql',
+    cors,
+    redirectBrowsersToConsole,
     requireApiKey(services),
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, {
@@ -77,7 +87,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       }),
     }),
   );
-  app.use('/v1', createIngestRouter(services, logger));
+  app.use('/v1', cors, createIngestRouter(services, logger));
   app.use((_request, response) => {
     response
       .status(404)

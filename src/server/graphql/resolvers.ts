@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../../domain/account/account.resolver';
 import { AccountEventCountsResolver, EventDefinitionResolver } from '../../domain/event';
+import { AccountEventResolver, AccountRecentEventsResolver } from '../../domain/event';
 import { PlanResolver } from '../../domain/plan/plan.resolver';
 import {
   SubscriptionHistoryResolver,
@@ -24,4 +25,6 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricResolver,
   MetricDefinitionResolver,
   AccountMetricResolver,
+  AccountRecentEventsResolver,
+  AccountEventResolver,
 ];
