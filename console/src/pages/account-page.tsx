@@ -49,8 +49,8 @@ export function accountQuery(shape: SchemaShape): string {
     account(externalId: $externalId) {
       id externalId name domain industry employeeCount isTest traits createdAt updatedAt lastSeenAt deletedAt
       mrr currency plan { code name }
-      subscriptions { externalId status mrr currency seats startedAt endedAt canceledAt plan { code } }
-      users(first: 100) { externalId email name memberships { accountId role joinedAt leftAt } }
+      subscriptions(first: 50) { externalId status mrr currency seats startedAt endedAt canceledAt plan { code } }
+      users(first: 50) { externalId email name memberships(first: 20) { accountId role joinedAt leftAt } }
       ${extras}
       ${events}
     }
