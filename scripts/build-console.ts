@@ -36,11 +36,53 @@ export async function buildConsole(repositoryRoot = findRepositoryRoot()): Promi
     .replace('<!-- styles -->', style ? `<link rel="stylesheet" href="./${style}">` : '')
     .replace('<!-- scripts -->', `<script type="module" src="./${script}"></script>`);
   fs.writeFileSync(path.join(staging, 'index.html'), html);
-  const previous = `${outputDirectory}.old-${process.pid}-${Date.now()}`;
-  if (fs.existsSync(outputDirectory)) fs.renameSync(outputDirectory, previous);
-  fs.renameSync(staging, outputDirectory);
-  fs.rmSync(previous, { recursive: true, force: true });
+  swapInto(staging, outputDirectory);
   return outputDirectory;
+}
+
+/**
+ * Builds unless dist/console is newer than every console source and the lockfile: test files
+ * call it, so a suite run builds once (and a fresh clone builds before the first browser test).
+ */
+export async function ensureConsoleBuilt(repositoryRoot = findRepositoryRoot()): Promise<string> {
+  const index = path.join(repositoryRoot, 'dist', 'console', 'index.html');
+  if (fs.existsSync(index)) {
+    const built = fs.statSync(index).mtimeMs;
+    const sources = [
+      ...filesUnder(path.join(repositoryRoot, 'console')),
+      path.join(repositoryRoot, 'package-lock.json'),
+      __filename,
+    ];
+    if (sources.every((file) => fs.statSync(file).mtimeMs <= built)) {
+      return path.dirname(index);
+    }
+  }
+  return buildConsole(repositoryRoot);
+}
+
+/** Moves a finished build into place; another process swapping at the same moment wins or loses whole. */
+function swapInto(staging: string, target: string): void {
+  for (let attempt = 0; ; attempt++) {
+    const previous = `${target}.old-${process.pid}-${Date.now()}-${attempt}`;
+    try {
+      if (fs.existsSync(target)) fs.renameSync(target, previous);
+      fs.renameSync(staging, target);
+      fs.rmSync(previous, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+function filesUnder(directory: string): string[] {
+  return (
+    fs
+      .readdirSync(directory, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile())
+      // parentPath from Node 20.12; path before it.
+      .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name))
+  );
 }
 
 /** The folder holding package.json, from scripts/ or dist/scripts/. */

@@ -96,10 +96,7 @@ function optionFor(data: ChartData): echarts.EChartsCoreOption {
           : data.kind === 'stacked' && isBar
             ? 'total'
             : undefined,
-      data:
-        data.kind === 'waterfall'
-          ? s.values.map((v) => (v === null ? null : Math.abs(v)))
-          : s.values,
+      data: data.kind === 'waterfall' ? waterfallBars(s.values, color) : s.values,
       itemStyle: { color },
       lineStyle: { color, type: s.dashed ? 'dashed' : 'solid', width: 2 },
       symbol: s.dashed ? 'none' : 'circle',
@@ -113,7 +110,35 @@ function optionFor(data: ChartData): echarts.EChartsCoreOption {
     legend: { top: 0, data: data.series.map((s) => s.name) },
     grid: { left: 70, right: 24, top: 40, bottom: 40 },
     xAxis: { type: 'category', data: data.categories },
-    yAxis: { type: 'value' },
+    yAxis: { type: 'value', min: data.kind === 'waterfall' ? waterfallFloor(data) : undefined },
     series,
   };
+}
+
+/** First and last bars are levels (the series colour); steps between are green up, red down. */
+function waterfallBars(values: (number | null)[], levelColor: string) {
+  return values.map((value, index) => {
+    if (value === null) return null;
+    const isLevel = index === 0 || index === values.length - 1;
+    const color = isLevel ? levelColor : value >= 0 ? '#16a34a' : '#dc2626';
+    return { value: Math.abs(value), itemStyle: { color } };
+  });
+}
+
+/**
+ * The y axis starts a little under the lowest level reached, so month-sized movements are
+ * visible beside a total many times their size (the axis labels say where it starts).
+ */
+function waterfallFloor(data: ChartData): number {
+  const levels = data.series.flatMap((s) => [
+    ...(s.base ?? []).filter((b) => b > 0),
+    s.values[0] ?? 0,
+    s.values[s.values.length - 1] ?? 0,
+  ]);
+  const lowest = Math.min(...levels);
+  const range = Math.max(...levels) - lowest;
+  if (lowest <= 0) return 0;
+  const floor = lowest - Math.max(range, lowest * 0.02);
+  const step = 10 ** Math.floor(Math.log10(Math.max(floor, 1)));
+  return Math.max(0, Math.floor(floor / step) * step);
 }

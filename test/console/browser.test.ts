@@ -1,4 +1,4 @@
-import { buildConsole } from '../../scripts/build-console';
+import { ensureConsoleBuilt } from '../../scripts/build-console';
 import { loadDemoData } from '../../src/demo/demo-data';
 import {
   chromiumAvailable,
@@ -15,7 +15,6 @@ import { startTestServer, type TestServer } from '../support/test-server';
  */
 const available = chromiumAvailable();
 if (!available) {
-  // eslint-disable-next-line no-console
   console.warn(
     `Skipping the console's browser tests: no Chromium at ${CHROMIUM_PATH} ` +
       `(apt-get install -y chromium, or set HARMONY_CHROMIUM_PATH)`,
@@ -39,7 +38,7 @@ describeInBrowser('the console in Chromium', () => {
       await loadDemoData(server.db.dataSource, { seed: 7, accounts: 60 });
       return server;
     };
-    [t, b] = await Promise.all([serverWithData(), launchTestBrowser(), buildConsole()]);
+    [t, b] = await Promise.all([serverWithData(), launchTestBrowser(), ensureConsoleBuilt()]);
   }, 120_000);
 
   afterAll(async () => {
@@ -53,7 +52,7 @@ describeInBrowser('the console in Chromium', () => {
   /** The numbers a chart draws, once it has drawn them. */
   const chartData = async (id: string): Promise<ChartData> => {
     await b.page.waitForSelector(`[data-chart="${id}"][data-rendered="true"] canvas`);
-    return b.page.evaluate((chartId) => (window as any).__harmonyChartData[chartId], id);
+    return b.page.evaluate((chartId) => (globalThis as any).__harmonyChartData[chartId], id);
   };
 
   test('loads without a key, asks for one and keeps it in localStorage', async () => {
@@ -63,7 +62,9 @@ describeInBrowser('the console in Chromium', () => {
     await b.page.fill('input[name="api-key"]', t.keys.admin);
     await b.page.click('button[type="submit"]');
     await b.page.waitForSelector('[data-page="metrics"]');
-    expect(await b.page.evaluate(() => localStorage.getItem('harmony.apiKey'))).toBe(t.keys.admin);
+    expect(
+      await b.page.evaluate(() => (globalThis as any).localStorage.getItem('harmony.apiKey')),
+    ).toBe(t.keys.admin);
   });
 
   test('Metrics: the chart draws the API series and its comparison, and says how fresh it is', async () => {
@@ -283,7 +284,9 @@ describeInBrowser('the console in Chromium', () => {
     await b.page.waitForSelector('.graphiql-container .graphiql-execute-button');
     await b.page.click('.graphiql-execute-button');
     await b.page.waitForFunction(() =>
-      document.querySelector('.graphiql-response')?.textContent?.includes('"total"'),
+      (globalThis as any).document
+        .querySelector('.graphiql-response')
+        ?.textContent?.includes('"total"'),
     );
     await b.screenshot('10-graphiql');
   });

@@ -234,7 +234,7 @@ describe("Segment's analytics.js from an allowed origin", () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     }
-    expect((await batch.json()).stored).toBe(2);
+    expect(((await batch.json()) as any).stored).toBe(2);
     const [user] = await t.db.dataSource.query(
       `SELECT email, name FROM users WHERE external_id = 'ajs-user-2'`,
     );
