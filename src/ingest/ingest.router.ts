@@ -1,4 +1,9 @@
-import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import { asServiceUnavailable } from '../db/unavailable';
 import type { Principal } from '../domain/api-key/api-key.service';
 import { ERROR_CODES, HarmonyError, type ErrorCode } from '../shared/errors';
@@ -37,7 +42,7 @@ export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Rout
   const parseBody = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: true });
   const authenticateHeader = authenticateWriteKeyHeader(deps.apiKeys);
   for (const type of [...SINGLE_CALLS, undefined]) {
-    router.post(pathsOf(type), authenticateHeader, parseBody, async (request, response, next) => {
+    const handle: RequestHandler = async (request, response, next) => {
       try {
         const body = request.body as unknown;
         if (!body || typeof body !== 'object' || Array.isArray(body))
@@ -47,7 +52,9 @@ export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Rout
       } catch (error) {
         next(error);
       }
-    });
+    };
+    // One route per path, so request metrics label each path on its own.
+    for (const path of pathsOf(type)) router.post(path, authenticateHeader, parseBody, handle);
   }
   router.use(ingestErrorHandler(logger));
   return router;
