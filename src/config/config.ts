@@ -65,6 +65,14 @@ const environmentSchema = z.object({
   HARMONY_METRICS_PUBLIC: booleanFlag(false),
   /** Evaluate thresholds for the accounts each write touched (and daily for all). Default true. */
   HARMONY_THRESHOLDS_ON_WRITES: booleanFlag(true),
+  /**
+   * Browser origins (`https://app.example.com`, comma-separated) allowed to call /graphql, /v1 and
+   * the WebSocket endpoint. Default: none (same-origin pages such as /console need none).
+   */
+  HARMONY_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, context) => parseOriginList(value ?? '', context)),
   /** pino log level. Default `info` (`warn` under test). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -91,6 +99,8 @@ export type Config = {
   metricsToken?: string;
   metricsPublic: boolean;
   logLevel: string;
+  /** Origins allowed to call the API from a browser (HARMONY_CORS_ORIGINS); none by default. */
+  corsOrigins: string[];
   nodeEnv: 'development' | 'production' | 'test';
   /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
   thresholdsOnWrites: boolean;
@@ -140,5 +150,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     nodeEnv: e.NODE_ENV,
     thresholdsOnWrites: e.HARMONY_THRESHOLDS_ON_WRITES,
+    corsOrigins: e.HARMONY_CORS_ORIGINS,
   };
+}
+
+/**
+ * `https://a.example.com, http://localhost:3000` → normalised origins (scheme://host[:port], no
+ * path, no trailing slash), as browsers send them in the Origin header.
+ */
+function parseOriginList(value: string, context: z.RefinementCtx): string[] {
+  const origins: string[] = [];
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    if (!entry) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    const isOrigin =
+      url &&
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      (url.pathname === '/' || url.pathname === '') &&
+      !url.search &&
+      !url.hash &&
+      !url.username &&
+      entry.replace(/\/$/, '').toLowerCase() === url.origin;
+    if (!url || !isOrigin) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected origins like https://app.example.com (scheme, host, optional port; no path), got "${entry}"`,
+      });
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
 }

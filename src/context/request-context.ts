@@ -1,6 +1,7 @@
 import type { Principal } from '../domain/api-key/api-key.service';
 import type { createAccountLoaders } from '../domain/account/account.loaders';
 import type { createEventLoaders } from '../domain/event';
+import type { createRecentEventLoaders } from '../domain/event';
 import type { createPlanLoaders } from '../domain/plan/plan.loaders';
 import type { createSubscriptionLoaders } from '../domain/subscription/subscription.loaders';
 import type { createTeamLoaders } from '../domain/team/team.loaders';
@@ -19,7 +20,8 @@ export type Loaders = ReturnType<typeof createAccountLoaders> &
   ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createEventLoaders> &
   ReturnType<typeof createMetricLoaders> &
-  ReturnType<typeof createSignalsLoaders>;
+  ReturnType<typeof createSignalsLoaders> &
+  ReturnType<typeof createRecentEventLoaders>;
 
 /** What every resolver receives: who is asking, the services, and this request's loaders. */
 export type RequestContext = {

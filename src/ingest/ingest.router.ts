@@ -1,4 +1,9 @@
-import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import { asServiceUnavailable } from '../db/unavailable';
 import type { Principal } from '../domain/api-key/api-key.service';
 import { ERROR_CODES, HarmonyError, type ErrorCode } from '../shared/errors';
@@ -18,6 +23,15 @@ export type IngestRouterDeps = {
 const SINGLE_CALLS: MessageType[] = ['identify', 'track', 'page', 'screen', 'group', 'alias'];
 
 /**
+ * The browser library analytics.js posts to the first letter of the call (`/v1/t`, `/v1/i`, …) and
+ * batches to `/v1/b`, with the write key in the body and `content-type: text/plain`.
+ */
+function pathsOf(type: MessageType | undefined): string[] {
+  const name = type ?? 'batch';
+  return [`/${name}`, `/${name.charAt(0)}`];
+}
+
+/**
  * Segment's HTTP Tracking API: `POST /identify|track|page|screen|group|alias|batch`. The write
  * key is an API key with the `ingest` scope, as the basic-auth user name or `writeKey` in the
  * body. A 200 means the valid messages are committed; invalid ones are listed in the answer.
@@ -28,8 +42,7 @@ export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Rout
   const parseBody = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: true });
   const authenticateHeader = authenticateWriteKeyHeader(deps.apiKeys);
   for (const type of [...SINGLE_CALLS, undefined]) {
-    const path = `/${type ?? 'batch'}`;
-    router.post(path, authenticateHeader, parseBody, async (request, response, next) => {
+    const handle: RequestHandler = async (request, response, next) => {
       try {
         const body = request.body as unknown;
         if (!body || typeof body !== 'object' || Array.isArray(body))
@@ -39,7 +52,9 @@ export function createIngestRouter(deps: IngestRouterDeps, logger: Logger): Rout
       } catch (error) {
         next(error);
       }
-    });
+    };
+    // One route per path, so request metrics label each path on its own.
+    for (const path of pathsOf(type)) router.post(path, authenticateHeader, parseBody, handle);
   }
   router.use(ingestErrorHandler(logger));
   return router;

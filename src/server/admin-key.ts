@@ -38,7 +38,11 @@ export async function ensureAdminKey(
 
 /** What `npm start` prints once ready: the URL, and how to authenticate a first request. */
 export function welcomeText(url: string, adminKey: StartAdminKey | undefined): string {
-  const lines = [``, `  Harmony GraphQL: ${url}`];
+  const lines = [
+    ``,
+    `  Harmony GraphQL: ${url}`,
+    `  Console:         ${url.replace(/\/graphql$/, '/console/')}`,
+  ];
   if (adminKey) {
     // A configured key stays in the environment: the curl reads it from there.
     const shown = adminKey.source === 'demo' ? adminKey.key : 'from HARMONY_ADMIN_KEY';

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
 import { createIngestRouter } from '../ingest/ingest.router';
@@ -19,6 +20,8 @@ import { sendIfUnavailable } from './unavailable-response';
 import { SignalsPump } from '../signals';
 import { signalsViewProvider, ThresholdTrigger } from '../signals/thresholds';
 import type { Services } from './services';
+import { corsMiddleware } from './cors';
+import { createConsoleRouter, redirectBrowsersToConsole } from './console';
 
 export type HarmonyServer = {
   httpServer: http.Server;
@@ -56,6 +59,8 @@ export async function createServer(services: Services, logger: Logger): Promise<
       serviceUnavailableStatusPlugin(),
       badRequestStatusPlugin(),
       observability.graphqlPlugin,
+      // Apollo's landing page loads its Sandbox from a CDN; browsers get /console instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -83,8 +88,13 @@ export async function createServer(services: Services, logger: Logger): Promise<
     '/ready',
     readyHandler(services, () => shuttingDown),
   );
+  const cors = corsMiddleware(services.config.corsOrigins);
+  app.use('/console', createConsoleRouter());
+  app.get('/', redirectBrowsersToConsole);
   app.use(
     '/graphql',
+    cors,
+    redirectBrowsersToConsole,
     requireApiKey(services),
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, {
@@ -95,7 +105,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       }),
     }),
   );
-  app.use('/v1', createIngestRouter(services, logger));
+  app.use('/v1', cors, createIngestRouter(services, logger));
   app.use((_request, response) => {
     response
       .status(404)

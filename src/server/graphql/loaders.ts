@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Loaders } from '../../context/request-context';
 import { createAccountLoaders } from '../../domain/account/account.loaders';
 import { createEventLoaders } from '../../domain/event';
+import { createRecentEventLoaders } from '../../domain/event';
 import { createPlanLoaders } from '../../domain/plan/plan.loaders';
 import { createSubscriptionLoaders } from '../../domain/subscription/subscription.loaders';
 import { createTeamLoaders } from '../../domain/team/team.loaders';
@@ -20,5 +21,6 @@ export function createLoaders(dataSource: DataSource): Loaders {
     ...createEventLoaders(dataSource),
     ...createMetricLoaders(),
     ...createSignalsLoaders(dataSource),
+    ...createRecentEventLoaders(dataSource),
   };
 }

@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccountResolver } from '../../domain/account/account.resolver';
 import { AccountEventCountsResolver, EventDefinitionResolver } from '../../domain/event';
+import { AccountEventResolver, AccountRecentEventsResolver } from '../../domain/event';
 import { PlanResolver } from '../../domain/plan/plan.resolver';
 import {
   SubscriptionHistoryResolver,
@@ -50,4 +51,6 @@ export const resolvers: NonEmptyArray<Function> = [
   SegmentMembershipChangeResolver,
   SegmentResolver,
   AccountSegmentsResolver,
+  AccountRecentEventsResolver,
+  AccountEventResolver,
 ];
