@@ -80,7 +80,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
   await services.signals
     .ensureCatalog()
     .catch((err) => logger.error({ err }, 'signals: loading schema/segments failed'));
-  await signalsPump.start();
+  if (services.config.signalsPump) await signalsPump.start();
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);
