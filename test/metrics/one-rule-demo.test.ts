@@ -207,7 +207,8 @@ test("for every account: planCode filter, Account.plan, the metrics' plan group 
   const viaSql = new Map(accounts.map((a) => [a.id, expected.get(a.id) ?? 'none']));
   expect(viaField).toEqual(viaSql);
   expect(viaFilter).toEqual(viaSql);
-  expect(new Map(accounts.map((a) => [a.id, viaMetric.get(a.id)]))).toEqual(viaSql);
+  // The account dimension shows external ids.
+  expect(new Map(accounts.map((a) => [a.id, viaMetric.get(a.externalId)]))).toEqual(viaSql);
   expect([...viaSql.values()].filter((code) => code !== 'none').length).toBe(expected.size);
 });
 
@@ -225,9 +226,9 @@ test('for every account: Account.mrr = Account.metric(mrr) = the mrr metric by a
     // Account.metric leaves test and deleted accounts out, as every metric does by default.
     const counted = !account.isTest && account.deletedAt === null;
     expect(account.metric.value).toBe(counted ? sql : 0);
-    expect(byAccount.get(account.id)?.value ?? 0).toBe(sql);
+    expect(byAccount.get(account.externalId)?.value ?? 0).toBe(sql);
     // A paying account's whole MRR sits in the group of its plan.
-    if (sql > 0) expect(byAccount.get(account.id)?.plan).toBe(plans.get(account.id));
+    if (sql > 0) expect(byAccount.get(account.externalId)?.plan).toBe(plans.get(account.id));
     expect(account.currency).toBe(sql > 0 ? 'USD' : null);
   }
   expect(byAccount.size).toBe(expected.size);
