@@ -203,7 +203,11 @@ describeInBrowser('the console in Chromium', () => {
                filter: { includeTest: true, includeDeleted: true, where: $where }) { points { value } }
         account(externalId: $externalId) { mrr recentEvents(first: 20) { id event } }
       }`,
-      { where: [{ dimension: 'account', equals: busiest.id }], externalId: busiest.external_id },
+      {
+        // Id and external id: the account dimension matches whichever of the two it takes.
+        where: [{ dimension: 'account', in: [busiest.id, busiest.external_id] }],
+        externalId: busiest.external_id,
+      },
     );
     expect(history.series[0].values).toEqual(accountApi.metric.points.map((p: any) => p.value));
     await chartData('account-active-users');
