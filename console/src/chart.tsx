@@ -139,6 +139,6 @@ function waterfallFloor(data: ChartData): number {
   const range = Math.max(...levels) - lowest;
   if (lowest <= 0) return 0;
   const floor = lowest - Math.max(range, lowest * 0.02);
-  const step = 10 ** Math.floor(Math.log10(Math.max(floor, 1)));
+  const step = 10 ** Math.floor(Math.log10(Math.max(range, lowest * 0.02, 1)));
   return Math.max(0, Math.floor(floor / step) * step);
 }

@@ -28,6 +28,8 @@ type ChartData = {
   series: { name: string; values: (number | null)[] }[];
 };
 
+jest.setTimeout(120_000);
+
 describeInBrowser('the console in Chromium', () => {
   let t: TestServer;
   let b: TestBrowser;
@@ -39,6 +41,8 @@ describeInBrowser('the console in Chromium', () => {
       return server;
     };
     [t, b] = await Promise.all([serverWithData(), launchTestBrowser(), ensureConsoleBuilt()]);
+    // Upper bounds for a loaded machine; each page takes a second or two.
+    b.page.setDefaultTimeout(50_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -46,7 +50,9 @@ describeInBrowser('the console in Chromium', () => {
     await t?.close();
   });
 
+  /** A fresh page load each time, so nothing drawn for the previous page is read by mistake. */
   const open = async (hash: string) => {
+    await b.page.goto('about:blank');
     await b.page.goto(`${t.baseUrl}/console/#/${hash}`);
   };
   /** The numbers a chart draws, once it has drawn them. */
@@ -197,7 +203,11 @@ describeInBrowser('the console in Chromium', () => {
                filter: { includeTest: true, includeDeleted: true, where: $where }) { points { value } }
         account(externalId: $externalId) { mrr recentEvents(first: 20) { id event } }
       }`,
-      { where: [{ dimension: 'account', equals: busiest.id }], externalId: busiest.external_id },
+      {
+        // Id and external id: the account dimension matches whichever of the two it takes.
+        where: [{ dimension: 'account', in: [busiest.id, busiest.external_id] }],
+        externalId: busiest.external_id,
+      },
     );
     expect(history.series[0].values).toEqual(accountApi.metric.points.map((p: any) => p.value));
     await chartData('account-active-users');

@@ -60,7 +60,10 @@ export function accountQuery(shape: SchemaShape): string {
 export function AccountPage({ shape, externalId }: { shape: SchemaShape; externalId: string }) {
   const [version, setVersion] = useState(0);
   const query = useMemo(() => accountQuery(shape), [shape]);
-  const answer = useQuery<{ account: any }>(query, { externalId }, [externalId, version]);
+  // After a save, the page reloads under the forms, which keep their message.
+  const answer = useQuery<{ account: any }>(query, { externalId }, [externalId, version], {
+    keepPrevious: true,
+  });
   const account = answer.data?.account;
   const where = account ? [{ dimension: 'account', in: [account.id, account.externalId] }] : null;
   const series = useQuery<{ mrrHistory: { points: any[] }; activeUsers: { points: any[] } }>(
@@ -69,7 +72,8 @@ export function AccountPage({ shape, externalId }: { shape: SchemaShape; externa
     [account?.id, version],
   );
   if (answer.error) return <ErrorBox message={answer.error} />;
-  if (answer.loading || !answer.data) return <div className="loading">Loading…</div>;
+  if (!answer.data || (answer.loading && answer.data.account?.externalId !== externalId))
+    return <div className="loading">Loading…</div>;
   if (!account) return <div className="error">No account has the external id “{externalId}”.</div>;
   const extras = EXTRA_ACCOUNT_FIELDS.filter((name) => name in account);
   return (
@@ -96,7 +100,10 @@ export function AccountPage({ shape, externalId }: { shape: SchemaShape; externa
         </div>
         <div className="card">
           <div className="muted">Members</div>
-          <div className="big">{account.users.length}</div>
+          <div className="big">
+            {account.users.length}
+            {account.users.length === 50 ? '+' : ''}
+          </div>
         </div>
         <div className="card">
           <div className="muted">Last seen</div>
@@ -249,7 +256,11 @@ export function AccountPage({ shape, externalId }: { shape: SchemaShape; externa
       ) : (
         <p className="muted">This server's schema has no Account.recentEvents.</p>
       )}
-      <AccountForms account={account} onSaved={() => setVersion((v) => v + 1)} />
+      <AccountForms
+        key={account.externalId}
+        account={account}
+        onSaved={() => setVersion((v) => v + 1)}
+      />
     </section>
   );
 }

@@ -2,11 +2,15 @@ import { useEffect, useState } from 'react';
 import { graphql } from '../api';
 import { ago } from '../format';
 
-/** Runs a GraphQL query whenever `deps` change; gives data, error and loading state. */
+/**
+ * Runs a GraphQL query whenever `deps` change; gives data, error and loading state. With
+ * `keepPrevious`, the last data stays while it reloads (a form above it keeps its state).
+ */
 export function useQuery<T>(
   query: string | null,
   variables: Record<string, unknown>,
   deps: unknown[],
+  { keepPrevious = false } = {},
 ) {
   const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({
     loading: !!query,
@@ -14,7 +18,9 @@ export function useQuery<T>(
   useEffect(() => {
     if (!query) return;
     let current = true;
-    setState({ loading: true });
+    setState((previous) =>
+      keepPrevious ? { data: previous.data, loading: true } : { loading: true },
+    );
     graphql<T>(query, variables).then(
       (data) => current && setState({ data, loading: false }),
       (error: Error) => current && setState({ error: error.message, loading: false }),
