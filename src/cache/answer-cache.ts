@@ -205,7 +205,10 @@ export class AnswerCache {
       if (locked === undefined) return this.computeAndStore(spec, lookup, compute); // store went away
       if (locked) {
         try {
-          return await this.computeAndStore(spec, lookup, compute);
+          // Another process may have stored the answer between our read and our lock.
+          const winner =
+            spec.fresh || earlyRefresh ? undefined : await this.winnerOf(spec, families, lookup);
+          return winner ?? (await this.computeAndStore(spec, lookup, compute));
         } finally {
           await this.store.deleteIfEquals(lockKey, token).catch(() => undefined);
         }
@@ -213,18 +216,25 @@ export class AnswerCache {
       if (earlyRefresh) return this.hit(lookup.entry!);
       if (this.now() > deadline) return this.computeAndStore(spec, lookup, compute);
       await sleep(this.pollMs);
-      const [latest] = await this.lookup([spec.key], families);
-      const winner = latest.entry;
-      if (
-        winner &&
-        latest.generations &&
-        winner.t >= (lookup.entry?.t ?? 0) &&
-        (!spec.fresh || winner.t > (lookup.entry?.t ?? 0)) &&
-        this.isValid(winner, latest, spec.tier, families)
-      ) {
-        return this.hit(winner);
-      }
+      const winner = await this.winnerOf(spec, families, lookup);
+      if (winner) return winner;
     }
+  }
+
+  /** The entry another process stored since `before` was read, if it is valid now. */
+  private async winnerOf(
+    spec: AnswerSpec,
+    families: DataFamily[],
+    before: Lookup,
+  ): Promise<CachedValue | undefined> {
+    const [latest] = await this.lookup([spec.key], families);
+    const entry = latest.entry;
+    const newer = spec.fresh
+      ? entry && entry.t > (before.entry?.t ?? 0)
+      : entry && entry.t >= (before.entry?.t ?? 0);
+    return entry && newer && this.isValid(entry, latest, spec.tier, families)
+      ? this.hit(entry)
+      : undefined;
   }
 
   private async computeAndStore(

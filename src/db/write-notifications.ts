@@ -31,6 +31,7 @@ export function listenForCommittedWrites(
   return listenForNotifications({
     dataSource,
     channel: DATA_WRITES_CHANNEL,
+    applicationName: 'harmony-write-listener',
     logger,
     onNotification: (payload) => {
       const named = payload

@@ -241,7 +241,9 @@ export class MetricsService {
         return serialiseAnswer(computed);
       },
     );
-    if (computed && cached.source === 'DATABASE') return computed;
+    if (computed && cached.source === 'DATABASE') {
+      return { ...computed, freshness: freshnessOf(cached, definition.tier) };
+    }
     return deserialiseAnswer(cached, {
       name,
       definition: stored,
