@@ -81,6 +81,19 @@ const environmentSchema = z.object({
    * Default true, false under NODE_ENV=test (tests call the refresher themselves).
    */
   HARMONY_SIGNALS_PUMP: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+  /** Prefix of every cache key in Redis (several deployments may share one Redis). Default `harmony:`. */
+  HARMONY_CACHE_PREFIX: z.string().min(1).max(100).default('harmony:'),
+  /** How long answers are kept past their tier, served as STALE while PostgreSQL cannot answer, in s. Default 21600 (6 h). */
+  HARMONY_CACHE_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86400)
+    .default(21_600),
+  /** Longest wait for one Redis command before it counts as a miss, in ms. Default 75. */
+  HARMONY_CACHE_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(75),
+  /** Bound of the in-process cache used without REDIS_URL, in MB. Default 64. */
+  HARMONY_CACHE_MEMORY_MB: z.coerce.number().int().min(1).max(16_384).default(64),
 });
 
 export type Config = {
@@ -110,6 +123,10 @@ export type Config = {
   /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
   thresholdsOnWrites: boolean;
   signalsPump: boolean;
+  cachePrefix: string;
+  cacheGraceSeconds: number;
+  cacheCommandTimeoutMs: number;
+  cacheMemoryMb: number;
 };
 
 export class ConfigError extends Error {}
@@ -161,6 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.HARMONY_SIGNALS_PUMP === undefined
         ? e.NODE_ENV !== 'test'
         : ['true', '1', 'yes'].includes(e.HARMONY_SIGNALS_PUMP),
+    cachePrefix: e.HARMONY_CACHE_PREFIX,
+    cacheGraceSeconds: e.HARMONY_CACHE_GRACE_SECONDS,
+    cacheCommandTimeoutMs: e.HARMONY_CACHE_COMMAND_TIMEOUT_MS,
+    cacheMemoryMb: e.HARMONY_CACHE_MEMORY_MB,
   };
 }
 

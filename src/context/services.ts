@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { RedisClient } from '../cache/redis-client';
+import type { AnswerCache } from '../cache';
 import type { Config } from '../config/config';
 import type { AccountService } from '../domain/account/account.service';
 import type { ApiKeyService } from '../domain/api-key/api-key.service';
@@ -39,4 +40,6 @@ export interface Services {
   thresholds: ThresholdService;
   /** Account views, segments and the change feed. */
   signals: SignalsService;
+  /** The answer cache: on Redis with REDIS_URL, else in process (docs/caching.md). */
+  cache: AnswerCache;
 }

@@ -13,6 +13,8 @@ export type NotificationListenerOptions = {
   onListeningChange(listening: boolean): void;
   /** First retry after a failure; doubles up to 30 s. Default 500 ms. */
   retryDelayMs?: number;
+  /** The connection's application_name in pg_stat_activity. Default `harmony-listener`. */
+  applicationName?: string;
 };
 
 export type NotificationListener = {
@@ -60,7 +62,11 @@ export async function listenForNotifications(
 
   const connect = async () => {
     if (closed) return;
-    const attempt = new Client({ ...clientConfigOf(options.dataSource), keepAlive: true });
+    const attempt = new Client({
+      ...clientConfigOf(options.dataSource),
+      application_name: options.applicationName ?? 'harmony-listener',
+      keepAlive: true,
+    });
     client = attempt;
     attempt.on('error', (error) => lost(attempt, error));
     attempt.on('end', () => lost(attempt));

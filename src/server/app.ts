@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { listenForCommittedWrites } from '../db/write-notifications';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -81,6 +82,11 @@ export async function createServer(services: Services, logger: Logger): Promise<
     .ensureCatalog()
     .catch((err) => logger.error({ err }, 'signals: loading schema/segments failed'));
   if (services.config.signalsPump) await signalsPump.start();
+  const writesListener = await listenForCommittedWrites(
+    services.dataSource,
+    logger,
+    services.cache.generations,
+  );
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);
@@ -131,6 +137,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       await services.apiKeys.stopListening();
       await signalsPump.stop();
       await thresholdTrigger?.stop();
+      await writesListener.close();
     },
   };
 }

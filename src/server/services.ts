@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Services } from '../context/services';
 import type { RedisClient } from '../cache/redis-client';
+import { createAnswerCache } from '../cache';
+import { asServiceUnavailable } from '../db/unavailable';
+import { HarmonyError } from '../shared/errors';
 import type { Config } from '../config/config';
 import { AccountService } from '../domain/account/account.service';
 import { ApiKeyService } from '../domain/api-key/api-key.service';
@@ -20,22 +23,35 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
+  const cache = createAnswerCache({
+    redis,
+    prefix: config.cachePrefix,
+    graceMs: config.cacheGraceSeconds * 1000,
+    commandTimeoutMs: config.cacheCommandTimeoutMs,
+    memoryMaxChars: config.cacheMemoryMb * 1024 * 1024,
+    serveStaleOn: databaseCannotAnswer,
+  });
   const metrics = new MetricsService(dataSource, {
     statementTimeoutMs: config.statementTimeoutMs,
     maxConcurrentStatements: config.metricConcurrency,
+    cache,
   });
   const scores = new ScoreService(dataSource, metrics);
   const base = {
+    cache,
     config,
     dataSource,
     redis,
     apiKeys: new ApiKeyService(dataSource),
-    accounts: new AccountService(dataSource, config.maxPageSize),
-    users: new UserService(dataSource, config.maxPageSize),
-    teams: new TeamService(dataSource, config.maxPageSize),
-    plans: new PlanService(dataSource, config.maxPageSize),
-    subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
-    ingest: new IngestService(dataSource, { maxQueuedMessages: config.ingestMaxQueuedMessages }),
+    accounts: new AccountService(dataSource, config.maxPageSize, cache.generations),
+    users: new UserService(dataSource, config.maxPageSize, cache.generations),
+    teams: new TeamService(dataSource, config.maxPageSize, cache.generations),
+    plans: new PlanService(dataSource, config.maxPageSize, cache.generations),
+    subscriptions: new SubscriptionService(dataSource, config.maxPageSize, cache.generations),
+    ingest: new IngestService(dataSource, {
+      maxQueuedMessages: config.ingestMaxQueuedMessages,
+      writes: cache.generations,
+    }),
     eventDefinitions: new EventDefinitionService(dataSource),
     metrics,
     targets: new TargetService(dataSource, metrics),
@@ -46,6 +62,14 @@ export function createServices(
     ...base,
     signals: new SignalsService(dataSource, base.metrics, { maxPageSize: config.maxPageSize }),
   };
+}
+
+/** A failure that STALE answers may stand in for: PostgreSQL down, busy or too slow. */
+function databaseCannotAnswer(error: unknown): boolean {
+  return (
+    asServiceUnavailable(error) !== undefined ||
+    (error instanceof HarmonyError && error.code === 'QUERY_TIMEOUT')
+  );
 }
 
 export type { Services };

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../context/request-context';
 import type { AccountScope } from '../metrics.service';
 import { METRIC_NAME_DESCRIPTION, METRIC_NAMES_DESCRIPTION } from './metric-name.description';
 import { WindowInput } from './metric.inputs';
-import { AccountMetricValue } from './metric.types';
+import { AccountMetricValue, FRESH_DESCRIPTION } from './metric.types';
 
 const INCLUDE_TEST =
   'Count the account even when it is a test account (isTest). Default false: a test account answers 0 with excluded TEST_ACCOUNT.';
@@ -25,11 +25,13 @@ export class AccountMetricResolver {
     includeTest: boolean | null,
     @Arg('includeDeleted', () => Boolean, { nullable: true, description: INCLUDE_DELETED })
     includeDeleted: boolean | null,
+    @Arg('fresh', () => Boolean, { defaultValue: false, description: FRESH_DESCRIPTION })
+    fresh: boolean,
     @Ctx() { services, loaders }: RequestContext,
   ): Promise<AccountMetricValue> {
     const scope = { includeTest, includeDeleted };
     const value = await loaders
-      .accountMetricValue(services.metrics, name, window, scope)
+      .accountMetricValue(services.metrics, name, window, scope, fresh)
       .load(account.id);
     return { ...value, excluded: exclusionOf(account, scope) };
   }
@@ -48,6 +50,8 @@ export class AccountMetricResolver {
     includeTest: boolean | null,
     @Arg('includeDeleted', () => Boolean, { nullable: true, description: INCLUDE_DELETED })
     includeDeleted: boolean | null,
+    @Arg('fresh', () => Boolean, { defaultValue: false, description: FRESH_DESCRIPTION })
+    fresh: boolean,
     @Ctx() { services, loaders }: RequestContext,
   ): Promise<AccountMetricValue[]> {
     services.metrics.assertNameCount(names);
@@ -55,7 +59,7 @@ export class AccountMetricResolver {
     const excluded = exclusionOf(account, scope);
     const values = await Promise.all(
       names.map((name) =>
-        loaders.accountMetricValue(services.metrics, name, window, scope).load(account.id),
+        loaders.accountMetricValue(services.metrics, name, window, scope, fresh).load(account.id),
       ),
     );
     return values.map((value) => ({ ...value, excluded }));

@@ -5,8 +5,9 @@ import type { WindowRequest } from '../windows';
 import type { AccountMetricValue } from './metric.types';
 
 /**
- * Per-request loaders for Account.metric: one DataLoader per (metric, window), so a page of
- * accounts asking for three metrics runs three evaluations, whatever the page size.
+ * Per-request loaders for Account.metric: one DataLoader per (metric, window, fresh), so a page
+ * of accounts asking for three metrics runs three evaluations at most, whatever the page size
+ * (and one MGET each when the cache holds the values).
  */
 export function createMetricLoaders() {
   const byMetricAndWindow = new Map<
@@ -20,6 +21,7 @@ export function createMetricLoaders() {
       name: string,
       window: WindowRequest,
       scope: AccountScope = {},
+      fresh = false,
     ) {
       const key = JSON.stringify([
         name,
@@ -30,23 +32,15 @@ export function createMetricLoaders() {
         window.completeOnly ?? false,
         scope.includeTest ?? false,
         scope.includeDeleted ?? false,
+        fresh,
       ]);
       let loader = byMetricAndWindow.get(key);
       if (!loader) {
         loader = new DataLoader(async (accountIds) => {
-          const { values, definition, computedAt } = await metrics.valuesForAccounts(
-            name,
-            window,
-            accountIds,
-            scope,
-          );
-          const freshness = {
-            tier: definition.definition.tier,
-            computedAt,
-            ageSeconds: 0,
-            cacheHit: false,
-          };
-          return accountIds.map((id) => ({ name, value: values.get(id) ?? 0, freshness }));
+          const { values } = await metrics.valuesForAccounts(name, window, accountIds, scope, {
+            fresh,
+          });
+          return values.map(({ value, freshness }) => ({ name, value, freshness }));
         });
         byMetricAndWindow.set(key, loader);
       }

@@ -31,7 +31,7 @@ export class MetricResolver {
     @Ctx() { services }: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const answer = await services.metrics.query(name, args, args.compare);
+    const answer = await services.metrics.query(name, args, args.compare, { fresh: args.fresh });
     return toMetricResult(selectsTargets(info) ? await services.targets.attach(answer) : answer);
   }
 
@@ -47,7 +47,9 @@ export class MetricResolver {
     const withTargets = selectsTargets(info);
     const answers = await Promise.all(
       names.map(async (name) => {
-        const answer = await services.metrics.query(name, args, args.compare);
+        const answer = await services.metrics.query(name, args, args.compare, {
+          fresh: args.fresh,
+        });
         return withTargets ? services.targets.attach(answer) : answer;
       }),
     );

@@ -185,12 +185,12 @@ export class ViewRefresher {
     // Evaluated side by side: the metrics engine bounds how many statements run at once.
     await Promise.all(
       [...needed].map(async ([key, { metric, window }]) => {
-        const result = await this.metrics.valuesForAccounts(
+        const result = await this.metrics.currentValuesForAccounts(
           metric,
           windowRequest(window, now),
           accountIds,
         );
-        values.set(key, result.values);
+        values.set(key, result);
       }),
     );
     return values;

@@ -93,7 +93,7 @@ export class ScoreService {
   ): Promise<SignalValues> {
     if (!ids.length) return new Map();
     if ('metric' in signal.source) {
-      const { values } = await this.metrics.valuesForAccounts(
+      const values = await this.metrics.currentValuesForAccounts(
         signal.source.metric,
         { relative: definition.window },
         ids,

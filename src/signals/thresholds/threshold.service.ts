@@ -243,7 +243,7 @@ export class ThresholdService {
   ): Promise<Map<string, number>> {
     if (!ids.length) return new Map();
     if (definition.metric) {
-      const { values } = await this.metrics.valuesForAccounts(
+      const values = await this.metrics.currentValuesForAccounts(
         definition.metric,
         { relative: definition.window },
         ids,
