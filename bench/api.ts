@@ -14,7 +14,7 @@
  * Options (environment): BENCH_SECONDS (per round, default 10), BENCH_CONNECTIONS (16),
  * BENCH_ADMIN_URL (default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379), BENCH_PROFILE_DIR (CPU profile of Harmony there),
- * BENCH_SKIP_BUILD=1 (reuse dist/).
+ * BENCH_SKIP_BUILD=1 (reuse dist/), BENCH_PAGE_ONLY=1 (the entity page alone, e.g. to profile it).
  */
 import 'reflect-metadata';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -122,6 +122,14 @@ async function main(): Promise<void> {
     );
     log(`entity page: ${ROUNDS} rounds of ${SECONDS} s per server, ${CONNECTIONS} connections`);
     const page = await alternate([harmonyTarget, postgraphileTarget]);
+    const [h, p] = [page.get('harmony')!, page.get('postgraphile')!];
+    if (process.env.BENCH_PAGE_ONLY) {
+      process.stdout.write(
+        `${describe('entity page harmony', h)}\n${describe('entity page postgraphile', p)}\n` +
+          `entity page harmony/postgraphile: ${(h.reqPerSec / p.reqPerSec).toFixed(2)}\n`,
+      );
+      return;
+    }
 
     const bare = await startBare(redisPrefix);
     children.push(bare.child);
@@ -130,7 +138,6 @@ async function main(): Promise<void> {
     const cached = await alternate([metric.harmony, metric.bare]);
     const uncachedMs = await uncachedMetricLatency(harmonyTarget);
 
-    const [h, p] = [page.get('harmony')!, page.get('postgraphile')!];
     const [hc, bc] = [cached.get('harmony')!, cached.get('bare')!];
     process.stdout.write(
       [

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
 import { createIngestRouter } from '../ingest/ingest.router';
@@ -54,6 +55,8 @@ export async function createServer(services: Services, logger: Logger): Promise<
       serviceUnavailableStatusPlugin(),
       badRequestStatusPlugin(),
       observability.graphqlPlugin,
+      // Harmony sets no cache hints; Apollo's default plugin would wrap every resolver to read them.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

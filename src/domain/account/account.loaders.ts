@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
 import {
+  entitiesById,
   firstRowsPerParent,
   loaderPerArguments,
   manyPerKeyLoader,
@@ -25,8 +25,7 @@ export type AccountMrrRow = {
 export function createAccountLoaders(dataSource: DataSource) {
   return {
     accountById: onePerKeyLoader<Account>(
-      (ids) =>
-        dataSource.getRepository(Account).find({ where: { id: In([...ids]) }, withDeleted: true }),
+      (ids) => entitiesById(dataSource, Account, ids),
       (account) => account.id,
     ),
     /** Live members of each account (optionally one role), the first `first` by user id. */
