@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   if (database.embedded) await loadDemoDataOnce(database.dataSource, logger);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  if (!redis) logger.info('no REDIS_URL: running without Redis');
+  if (!redis) logger.info('no REDIS_URL: caching in memory (a bounded LRU in this process)');
   const services = createServices(database.dataSource, config, redis);
   logger.info(
     { changed: await services.metrics.syncCatalog('startup') },

@@ -66,6 +66,19 @@ const environmentSchema = z.object({
   /** pino log level. Default `info` (`warn` under test). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Prefix of every cache key in Redis (several deployments may share one Redis). Default `harmony:`. */
+  HARMONY_CACHE_PREFIX: z.string().min(1).max(100).default('harmony:'),
+  /** How long answers are kept past their tier, served as STALE while PostgreSQL cannot answer, in s. Default 21600 (6 h). */
+  HARMONY_CACHE_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86400)
+    .default(21_600),
+  /** Longest wait for one Redis command before it counts as a miss, in ms. Default 75. */
+  HARMONY_CACHE_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(75),
+  /** Bound of the in-process cache used without REDIS_URL, in MB. Default 64. */
+  HARMONY_CACHE_MEMORY_MB: z.coerce.number().int().min(1).max(16_384).default(64),
 });
 
 export type Config = {
@@ -90,6 +103,10 @@ export type Config = {
   metricsPublic: boolean;
   logLevel: string;
   nodeEnv: 'development' | 'production' | 'test';
+  cachePrefix: string;
+  cacheGraceSeconds: number;
+  cacheCommandTimeoutMs: number;
+  cacheMemoryMb: number;
 };
 
 export class ConfigError extends Error {}
@@ -135,5 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPublic: e.HARMONY_METRICS_PUBLIC,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     nodeEnv: e.NODE_ENV,
+    cachePrefix: e.HARMONY_CACHE_PREFIX,
+    cacheGraceSeconds: e.HARMONY_CACHE_GRACE_SECONDS,
+    cacheCommandTimeoutMs: e.HARMONY_CACHE_COMMAND_TIMEOUT_MS,
+    cacheMemoryMb: e.HARMONY_CACHE_MEMORY_MB,
   };
 }

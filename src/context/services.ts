@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { RedisClient } from '../cache/redis-client';
+import type { AnswerCache } from '../cache';
 import type { Config } from '../config/config';
 import type { AccountService } from '../domain/account/account.service';
 import type { ApiKeyService } from '../domain/api-key/api-key.service';
@@ -29,4 +30,6 @@ export interface Services {
   ingest: IngestService;
   eventDefinitions: EventDefinitionService;
   metrics: MetricsService;
+  /** The answer cache: on Redis with REDIS_URL, else in process (docs/caching.md). */
+  cache: AnswerCache;
 }

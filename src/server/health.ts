@@ -20,14 +20,19 @@ export function healthHandler(services: Services) {
       databaseStatus(services),
       redisStatus(services.redis),
     ]);
+    const cache = services.cache.status();
     const status =
-      database === 'down' ? 'down' : redis === 'down' || database === 'busy' ? 'degraded' : 'ok';
+      database === 'down'
+        ? 'down'
+        : redis === 'down' || cache === 'degraded' || database === 'busy'
+          ? 'degraded'
+          : 'ok';
     response.status(status === 'down' ? 503 : 200).json({
       status,
       database,
       redis,
-      // No answer is cached yet (issue 12 builds the metric cache); say so rather than imply one.
-      cache: 'none',
+      // `redis`, `memory` (no REDIS_URL), or `degraded` (Redis configured but bypassed for now).
+      cache,
       uptimeSeconds: Math.round(process.uptime()),
     });
   };

@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Services } from '../context/services';
 import type { RedisClient } from '../cache/redis-client';
+import { createAnswerCache } from '../cache';
+import { asServiceUnavailable } from '../db/unavailable';
+import { HarmonyError } from '../shared/errors';
 import type { Config } from '../config/config';
 import { AccountService } from '../domain/account/account.service';
 import { ApiKeyService } from '../domain/api-key/api-key.service';
@@ -18,7 +21,16 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
+  const cache = createAnswerCache({
+    redis,
+    prefix: config.cachePrefix,
+    graceMs: config.cacheGraceSeconds * 1000,
+    commandTimeoutMs: config.cacheCommandTimeoutMs,
+    memoryMaxChars: config.cacheMemoryMb * 1024 * 1024,
+    serveStaleOn: databaseCannotAnswer,
+  });
   return {
+    cache,
     config,
     dataSource,
     redis,
@@ -35,6 +47,14 @@ export function createServices(
       maxConcurrentStatements: config.metricConcurrency,
     }),
   };
+}
+
+/** A failure that STALE answers may stand in for: PostgreSQL down, busy or too slow. */
+function databaseCannotAnswer(error: unknown): boolean {
+  return (
+    asServiceUnavailable(error) !== undefined ||
+    (error instanceof HarmonyError && error.code === 'QUERY_TIMEOUT')
+  );
 }
 
 export type { Services };

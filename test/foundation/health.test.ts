@@ -35,11 +35,16 @@ async function healthWithRedis(url: string): Promise<{ status: number; body: unk
 test('health says ok with Redis up', async () => {
   const { status, body } = await healthWithRedis(redisUrl());
   expect(status).toBe(200);
-  expect(body).toMatchObject({ status: 'ok', database: 'up', redis: 'up', cache: 'none' });
+  expect(body).toMatchObject({ status: 'ok', database: 'up', redis: 'up', cache: 'redis' });
 });
 
 test('health says degraded, still 200, when Redis is down', async () => {
   const { status, body } = await healthWithRedis('redis://127.0.0.1:1');
   expect(status).toBe(200);
-  expect(body).toMatchObject({ status: 'degraded', database: 'up', redis: 'down' });
+  expect(body).toMatchObject({
+    status: 'degraded',
+    database: 'up',
+    redis: 'down',
+    cache: 'degraded',
+  });
 });
