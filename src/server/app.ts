@@ -14,6 +14,8 @@ import { operationScopesPlugin } from './graphql/operation-scopes';
 import { parseOptions, queryLimitRules, queryLimitsPlugin } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
 import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
+import { ResponseCache } from './graphql/response-cache';
+import { PersistedQueryStore } from '../cache/persisted-queries';
 import { healthHandler, readyHandler } from './health';
 import { createObservability } from './observability';
 import { sendIfUnavailable } from './unavailable-response';
@@ -39,6 +41,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
   let shuttingDown = false;
 
   const schema = await buildHarmonySchema();
+  const responseCache = new ResponseCache(services.cache, logger);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -47,6 +50,14 @@ export async function createServer(services: Services, logger: Logger): Promise<
     introspection: true,
     // Internals stay in the log; clients get the message and the code.
     includeStacktraceInErrorResponses: false,
+    // A dashboard sends its query's hash; the text is kept in Redis (or in process) by hash.
+    persistedQueries: {
+      cache: new PersistedQueryStore(
+        services.cache.store,
+        services.cache.keys.prefix,
+        services.config.persistedQueryTtlSeconds,
+      ),
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationScopesPlugin(),
@@ -57,6 +68,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       observability.graphqlPlugin,
       // Harmony sets no cache hints; Apollo's default plugin would wrap every resolver to read them.
       ApolloServerPluginCacheControlDisabled(),
+      responseCache.plugin(schema),
     ],
   });
   await apollo.start();
@@ -72,6 +84,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
     '/graphql',
     requireApiKey(services),
     express.json({ limit: '2mb' }),
+    responseCache.serve(),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         principal: req.principal!,
