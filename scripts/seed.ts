@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { loadSyntheticEvents } from '../src/demo/bulk-events';
 import { DEFAULT_DEMO_SEED, loadDemoData } from '../src/demo/demo-data';
 import { clearHarmonyData } from '../src/demo/demo-reset';
+import { notifyCommittedWrites } from '../src/db/write-notifications';
 import { CliError, runCli, usageError, withDatabase } from './cli';
 
 const USAGE = `Usage: npm run seed -- [options]
@@ -79,7 +80,10 @@ async function main(): Promise<void> {
 
     // Further loaders that build on the demo rows (synthetic events for benchmarks) run here,
     // each behind its own option in OPTIONS and documented in USAGE.
-    if (syntheticEvents > 0) await loadSyntheticEventsWithProgress(dataSource, syntheticEvents);
+    if (syntheticEvents > 0) {
+      await loadSyntheticEventsWithProgress(dataSource, syntheticEvents);
+      await notifyCommittedWrites(dataSource, ['events']);
+    }
   });
 }
 

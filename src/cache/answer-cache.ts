@@ -146,7 +146,7 @@ export class AnswerCache {
     try {
       await this.generations.flushPending();
       const values = await this.store.mget([...keys, ...this.generations.keysOf(families)]);
-      const generations = this.generations.snapshotOf(families, values.slice(keys.length));
+      const generations = await this.generations.snapshotOf(families, values.slice(keys.length));
       return keys.map((_, index) => ({ entry: parseEntry(values[index]), generations }));
     } catch (error) {
       if (!(error instanceof CacheUnavailableError)) throw error;

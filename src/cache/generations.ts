@@ -56,7 +56,7 @@ export class Generations implements WriteObserver {
   async read(families: readonly DataFamily[]): Promise<GenerationSnapshot> {
     await this.flushPending();
     const values = await this.store.mget(this.keysOf(families));
-    return this.snapshotOf(families, values);
+    return await this.snapshotOf(families, values);
   }
 
   /** The store keys of `families`, to read them in the same MGET as entries. */
@@ -66,21 +66,24 @@ export class Generations implements WriteObserver {
 
   /**
    * The snapshot from the values `keysOf(families)` returned. Creates missing counters (see the
-   * top of this file); until that write lands, the family reads as `missing` and matches nothing.
+   * top of this file) and reads them again, so the first answer after a reset is cacheable.
    */
-  snapshotOf(
+  async snapshotOf(
     families: readonly DataFamily[],
     values: ReadonlyArray<string | null>,
-  ): GenerationSnapshot {
+  ): Promise<GenerationSnapshot> {
+    const missing = families.filter((_, index) => values[index] == null);
+    if (missing.length) {
+      await Promise.all(
+        missing.map((family) =>
+          this.store.setIfAbsent(this.keys.generation(family), String(Date.now())),
+        ),
+      );
+      values = await this.store.mget(this.keysOf(families));
+    }
     const snapshot: GenerationSnapshot = {};
     families.forEach((family, index) => {
-      const value = values[index];
-      if (value === null || value === undefined) {
-        snapshot[family] = 'missing';
-        this.store
-          .setIfAbsent(this.keys.generation(family), String(Date.now()))
-          .catch(() => undefined);
-      } else snapshot[family] = value;
+      snapshot[family] = values[index] ?? 'missing';
     });
     return snapshot;
   }

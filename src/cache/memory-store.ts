@@ -7,13 +7,14 @@ export type MemoryStoreOptions = {
 };
 
 /**
- * The in-process store used when no REDIS_URL is configured: a size-bounded LRU for entries,
- * and a separate map for generation counters and locks so eviction never resets a generation.
+ * The in-process store used when no REDIS_URL is configured: a size-bounded LRU for entries
+ * (every one has a TTL), and a separate map for the few keys without one (generation
+ * counters), so eviction never resets a generation.
  */
 export class MemoryStore implements CacheStore {
   readonly kind = 'memory' as const;
   private readonly entries: LRUCache<string, string>;
-  private readonly counters = new Map<string, number>();
+  private readonly counters = new Map<string, string>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.entries = new LRUCache<string, string>({
@@ -26,7 +27,7 @@ export class MemoryStore implements CacheStore {
   async mget(keys: readonly string[]): Promise<Array<string | null>> {
     return keys.map((key) => {
       const counter = this.counters.get(key);
-      if (counter !== undefined) return String(counter);
+      if (counter !== undefined) return counter;
       return this.entries.get(key) ?? null;
     });
   }
@@ -36,8 +37,9 @@ export class MemoryStore implements CacheStore {
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
-    if (this.entries.has(key)) return false;
-    this.entries.set(key, value, { ttl: ttlMs });
+    if (this.entries.has(key) || this.counters.has(key)) return false;
+    if (ttlMs === undefined) this.counters.set(key, value);
+    else this.entries.set(key, value, { ttl: ttlMs });
     return true;
   }
 
@@ -46,8 +48,8 @@ export class MemoryStore implements CacheStore {
   }
 
   async increment(key: string): Promise<number> {
-    const next = (this.counters.get(key) ?? 0) + 1;
-    this.counters.set(key, next);
+    const next = Number(this.counters.get(key) ?? 0) + 1;
+    this.counters.set(key, String(next));
     return next;
   }
 

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { notifyCommittedWrites } from '../db/write-notifications';
 import type { Logger } from '../shared/logger';
 import { createDemoCalendar } from './demo-calendar';
 import { writeDemoEvents } from './demo-events';
@@ -32,7 +33,9 @@ export async function loadDemoData(
   dataSource: DataSource,
   options: DemoDataOptions = {},
 ): Promise<DemoDataSummary> {
-  return dataSource.transaction((manager) => writeDemoData(manager, options));
+  const summary = await dataSource.transaction((manager) => writeDemoData(manager, options));
+  await notifyCommittedWrites(dataSource);
+  return summary;
 }
 
 /**
@@ -43,7 +46,7 @@ export async function loadDemoDataOnce(
   dataSource: DataSource,
   logger: Logger,
 ): Promise<DemoDataSummary | null> {
-  return dataSource.transaction(async (manager) => {
+  const summary = await dataSource.transaction(async (manager) => {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('harmony.demo-data'))`);
     const [{ found }] = await manager.query(`SELECT EXISTS (SELECT 1 FROM accounts) AS found`);
     if (found) {
@@ -52,6 +55,8 @@ export async function loadDemoDataOnce(
     }
     return writeDemoData(manager, { logger });
   });
+  if (summary) await notifyCommittedWrites(dataSource);
+  return summary;
 }
 
 async function writeDemoData(

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { notifyCommittedWrites } from '../db/write-notifications';
 
 /**
  * The tables `npm run seed -- --force` empties: the customer data and everything derived from
@@ -34,6 +35,7 @@ export async function clearHarmonyData(dataSource: DataSource): Promise<string[]
     // CASCADE: tables added later that point at accounts or users (segments, deliveries) are
     // derived data too and would otherwise block the truncate.
     await dataSource.query(`TRUNCATE ${present.join(', ')} RESTART IDENTITY CASCADE`);
+    await notifyCommittedWrites(dataSource);
   }
   return present;
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ignoreWrites, type DataFamily, type WriteObserver } from '../shared/write-observer';
 import { attributeAnonymousEvents } from './attribution';
 import { DefinitionIds } from './definition-ids';
 import { CombinedStatement } from './combined-statement';
@@ -27,6 +28,8 @@ export type WriteResult = {
 export type IngestWriterOptions = {
   /** Messages waiting for a transaction beyond which requests get 503. Default 50,000. */
   maxQueuedMessages?: number;
+  /** Told after each committed batch (the cache's generations). Default: nobody. */
+  writes?: WriteObserver;
 };
 
 /** PostgreSQL errors worth retrying the whole batch for. */
@@ -46,12 +49,14 @@ export class IngestWriter {
   private entityCache: EntityCache | null = null;
 
   private readonly groups: GroupCommit;
+  private readonly writes: WriteObserver;
 
   constructor(
     private readonly dataSource: DataSource,
     options: IngestWriterOptions = {},
   ) {
     this.partitions = new EventPartitions(dataSource);
+    this.writes = options.writes ?? ignoreWrites;
     this.groups = new GroupCommit(
       (messages, actor) => this.writeGroup(messages, actor),
       undefined,
@@ -115,6 +120,7 @@ export class IngestWriter {
         );
         this.definitions.remember(learned);
         cache.lastSeen.remember(seen);
+        this.writes.committed(familiesWritten(messages));
         return stored;
       } catch (error) {
         if (isStaleEntityCache(error)) {
@@ -358,4 +364,15 @@ function eventsCopy(messages: IngestMessage[], facts: EventFact[]): CopyLoad | n
     );
   }
   return { statement: `COPY events (${EVENT_COLUMNS}) FROM STDIN`, data: lines.join('') };
+}
+
+/**
+ * What a committed batch changed, for the cache: events (tracks, pages, screens), and the
+ * entity family when it held identify, group or alias calls (traits, memberships).
+ */
+function familiesWritten(messages: IngestMessage[]): DataFamily[] {
+  const families: DataFamily[] = [];
+  if (messages.some((m) => EVENT_TYPES.has(m.type))) families.push('events');
+  if (messages.some((m) => !EVENT_TYPES.has(m.type))) families.push('accounts');
+  return families;
 }

@@ -1,11 +1,20 @@
 import type { DataSource } from 'typeorm';
+import type { AnswerCache, AnswerSource, CacheTier } from '../cache';
 import { parse as parseYaml } from 'yaml';
 import { HarmonyError } from '../shared/errors';
 import { CATALOG_DIR, loadCatalog, parseDefinition } from './catalog-loader';
 import { DefinitionError, supportedDimensions } from './catalog-validation';
 import type { MetricQuery } from './compile-request';
 import type { Dimension, MetricDefinition } from './definition';
-import { DefinitionStore, asInputError, hashOf, type StoredDefinition } from './definition-store';
+import {
+  accountAnswerShape,
+  answerShape,
+  deserialiseAnswer,
+  freshnessOf,
+  serialiseAnswer,
+  specOf,
+} from './cached-answers';
+import { DefinitionStore, asInputError, type StoredDefinition } from './definition-store';
 import { MetricEvaluator, type Series } from './evaluator';
 import { MetricExecutor, METRIC_STATEMENT_TIMEOUT_MS } from './executor';
 import { MAX_POINTS, tooManyPoints } from './limits';
@@ -29,19 +38,12 @@ export type MetricsServiceOptions = {
   catalogDir?: string;
   /** Injected clock for relative windows. Default `() => new Date()`. */
   now?: () => Date;
-  /** A store for whole answers. Default: none, and none is wired yet: every query computes. */
-  cache?: MetricAnswerCache;
+  /**
+   * The answer cache (src/cache): tiers, generations, single flight. Default: none, and every
+   * query computes (answers then say `source: DATABASE`).
+   */
+  cache?: AnswerCache;
 };
-
-/**
- * The seam for caching whole answers: keys carry the definition version, the resolved window,
- * grain, groups, filters and comparison, so a new version or another window never hits an
- * old entry. The tier tells the store how long an entry may live.
- */
-export interface MetricAnswerCache {
-  get(key: string): Promise<MetricAnswer | undefined>;
-  set(key: string, answer: MetricAnswer, tier: string): Promise<void>;
-}
 
 /** Most metrics one `metrics(names)` or `Account.metrics(names)` may ask for. */
 export const MAX_METRICS_PER_QUERY = 20;
@@ -62,14 +64,29 @@ export type MetricAnswer = {
     changeRatio: number | null;
     points: MetricAnswer['points'];
   } | null;
-  freshness: { tier: string; computedAt: Date; ageSeconds: number; cacheHit: boolean };
+  freshness: AnswerFreshness;
   statements: string[];
 };
 
+/** How fresh an answer is, and where it came from. */
+export type AnswerFreshness = {
+  tier: string;
+  computedAt: Date;
+  ageSeconds: number;
+  cacheHit: boolean;
+  source: AnswerSource;
+};
+
+/** One account's value of a metric, with its freshness. */
+export type AccountValue = { value: number; freshness: AnswerFreshness };
+
+/** `fresh`: compute anew and store, whatever the cache holds. Default false. */
+export type QueryOptions = { fresh?: boolean };
+
 /**
  * The metrics engine's front door: definitions (catalog sync, defineMetric, versions) and
- * queries (whole business or per account). Results are computed from PostgreSQL each time;
- * freshness says so (`cacheHit: false`) — a cache can wrap `query` without touching the engine.
+ * queries (whole business or per account), answered from the answer cache when it holds a
+ * valid entry (docs/caching.md), else computed from PostgreSQL and stored.
  */
 export class MetricsService {
   readonly store: DefinitionStore;
@@ -82,7 +99,7 @@ export class MetricsService {
   private catalogReady: Promise<void> | null = null;
   private timeZones: Promise<ReadonlySet<string>> | null = null;
   private readonly dataSource: DataSource;
-  private readonly cache?: MetricAnswerCache;
+  private readonly cache?: AnswerCache;
 
   constructor(dataSource: DataSource, options: MetricsServiceOptions = {}) {
     this.dataSource = dataSource;
@@ -199,25 +216,49 @@ export class MetricsService {
     name: string,
     input: MetricQueryInput,
     compare?: Comparison | null,
+    options: QueryOptions = {},
   ): Promise<MetricAnswer> {
     await this.ensureCatalog();
     const stored = await this.registry.get(name);
     const definition = stored.definition;
-    const started = this.now();
     const query = normaliseQuery(
       input,
       this.allowedDimensions(definition),
-      started,
+      this.now(),
       await this.knownZones(),
     );
-    const cacheKey = answerCacheKey(name, stored.version, query, compare ?? null);
-    const cached = await this.cache?.get(cacheKey);
-    if (cached) {
-      const ageSeconds = Math.floor(
-        (started.getTime() - cached.freshness.computedAt.getTime()) / 1000,
-      );
-      return { ...cached, freshness: { ...cached.freshness, ageSeconds, cacheHit: true } };
-    }
+    if (!this.cache) return this.computeAnswer(stored, query, compare ?? null);
+    const key = this.cache.keys.answer(
+      'metric',
+      [name, `v${stored.version}`],
+      answerShape(query, compare ?? null),
+    );
+    let computed: MetricAnswer | undefined;
+    const cached = await this.cache.get(
+      specOf(key, definition, options.fresh ?? false),
+      async () => {
+        computed = await this.computeAnswer(stored, query, compare ?? null);
+        return serialiseAnswer(computed);
+      },
+    );
+    if (computed && cached.source === 'DATABASE') return computed;
+    return deserialiseAnswer(cached, {
+      name,
+      definition: stored,
+      window: query.window,
+      grain: query.grain,
+      comparisonWindow: compare ? comparisonWindow(query.window, compare) : null,
+    });
+  }
+
+  /** Evaluates a normalised query against PostgreSQL. */
+  private async computeAnswer(
+    stored: StoredDefinition,
+    query: MetricQuery,
+    compare: Comparison | null,
+  ): Promise<MetricAnswer> {
+    const definition = stored.definition;
+    const started = this.now();
     // Each SQL evaluation returns at most MAX_POINTS / buckets groups (evaluator.ts); inputs
     // of a ratio or derived metric can still add up to more, refused here.
     const series = await this.evaluator.evaluate(definition, query);
@@ -245,46 +286,84 @@ export class MetricsService {
         points: pointsOf(earlier),
       };
     }
-    const answer: MetricAnswer = {
-      name,
+    return {
+      name: stored.name,
       definition: stored,
       window: query.window,
       grain: query.grain,
       total,
       points: pointsOf(series),
       comparison,
-      freshness: { tier: definition.tier, computedAt: started, ageSeconds: 0, cacheHit: false },
+      freshness: {
+        tier: definition.tier,
+        computedAt: started,
+        ageSeconds: 0,
+        cacheHit: false,
+        source: 'DATABASE',
+      },
       statements: statements.map((s) => `${s.sql}\n-- params: ${JSON.stringify(s.params)}`),
     };
-    await this.cache?.set(cacheKey, answer, definition.tier);
-    return answer;
   }
 
   /**
-   * One metric for many accounts over one window, in one evaluation (one statement for a
-   * SQL-backed metric): the batch behind Account.metric. Accounts without data get 0.
+   * One metric for many accounts over one window: the batch behind Account.metric. Cached
+   * values are read with one MGET; the missing accounts are evaluated together, in one
+   * evaluation (one statement for a SQL-backed metric). Accounts without data get 0.
    */
   async valuesForAccounts(
     name: string,
     window: WindowRequest,
     accountIds: readonly string[],
-  ): Promise<{ values: Map<string, number>; definition: StoredDefinition; computedAt: Date }> {
+    options: QueryOptions = {},
+  ): Promise<{ definition: StoredDefinition; values: AccountValue[] }> {
     await this.ensureCatalog();
     const stored = await this.registry.get(name);
     const now = this.now();
-    const query: MetricQuery = {
-      window: resolveWindow(window, now, await this.knownZones()),
-      grain: null,
-      groupBy: ['account'],
-      filters: [],
-      includeTest: false,
-      includeDeleted: false,
-      accountIds: [...accountIds],
-      now,
+    const resolved = resolveWindow(window, now, await this.knownZones());
+    const evaluate = async (ids: readonly string[]) => {
+      const series = await this.evaluator.evaluate(stored.definition, {
+        window: resolved,
+        grain: null,
+        groupBy: ['account'],
+        filters: [],
+        includeTest: false,
+        includeDeleted: false,
+        accountIds: [...ids],
+        now,
+      });
+      const values = new Map(series.groups.map((g) => [g.dimensions.account, g.total]));
+      return ids.map((id) => values.get(id) ?? 0);
     };
-    const series = await this.evaluator.evaluate(stored.definition, query);
-    const values = new Map(series.groups.map((g) => [g.dimensions.account, g.total]));
-    return { values, definition: stored, computedAt: now };
+    const tier = stored.definition.tier;
+    if (!this.cache) {
+      const values = await evaluate(accountIds);
+      const freshness = {
+        tier,
+        computedAt: now,
+        ageSeconds: 0,
+        cacheHit: false,
+        source: 'DATABASE' as const,
+      };
+      return { definition: stored, values: values.map((value) => ({ value, freshness })) };
+    }
+    const shape = accountAnswerShape(resolved);
+    const keys = accountIds.map((id) =>
+      this.cache!.keys.answer('account-metric', [name, `v${stored.version}`, id], shape),
+    );
+    const { dependsOn } = specOf('', stored.definition, false);
+    const cached = await this.cache.getMany(
+      keys,
+      { tier: tier as CacheTier, dependsOn, fresh: options.fresh ?? false },
+      async (missing) =>
+        (await evaluate(missing.map((index) => accountIds[index]))).map((v) => String(v)),
+    );
+    return {
+      definition: stored,
+      values: cached.map((entry) => ({
+        value: Number(entry.value),
+        freshness: freshnessOf(entry, tier),
+      })),
+    };
   }
 
   /** Checks a list of metric names before any is evaluated. */
@@ -306,27 +385,6 @@ export class MetricsService {
     );
     return definition.dimensions.filter((d) => supported.includes(d));
   }
-}
-
-/** `metric:<name>:v<version>:<hash of the normalised query>`. */
-export function answerCacheKey(
-  name: string,
-  version: number,
-  query: MetricQuery,
-  compare: Comparison | null,
-): string {
-  const shape = {
-    from: query.window.from.toISO(),
-    to: query.window.to.toISO(),
-    timezone: query.window.timezone,
-    grain: query.grain,
-    groupBy: query.groupBy,
-    filters: query.filters,
-    includeTest: query.includeTest,
-    includeDeleted: query.includeDeleted,
-    compare,
-  };
-  return `metric:${name}:v${version}:${hashOf(shape)}`;
 }
 
 function pointsOf(series: Series): MetricAnswer['points'] {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { listenForCommittedWrites } from '../db/write-notifications';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -73,6 +74,11 @@ export async function createServer(services: Services, logger: Logger): Promise<
   });
   await apollo.start();
   await services.apiKeys.startListening(logger);
+  const writesListener = await listenForCommittedWrites(
+    services.dataSource,
+    logger,
+    services.cache.generations,
+  );
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);
@@ -117,6 +123,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.apiKeys.stopListening();
+      await writesListener.close();
     },
   };
 }

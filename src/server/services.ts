@@ -35,16 +35,20 @@ export function createServices(
     dataSource,
     redis,
     apiKeys: new ApiKeyService(dataSource),
-    accounts: new AccountService(dataSource, config.maxPageSize),
-    users: new UserService(dataSource, config.maxPageSize),
-    teams: new TeamService(dataSource, config.maxPageSize),
-    plans: new PlanService(dataSource, config.maxPageSize),
-    subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
-    ingest: new IngestService(dataSource, { maxQueuedMessages: config.ingestMaxQueuedMessages }),
+    accounts: new AccountService(dataSource, config.maxPageSize, cache.generations),
+    users: new UserService(dataSource, config.maxPageSize, cache.generations),
+    teams: new TeamService(dataSource, config.maxPageSize, cache.generations),
+    plans: new PlanService(dataSource, config.maxPageSize, cache.generations),
+    subscriptions: new SubscriptionService(dataSource, config.maxPageSize, cache.generations),
+    ingest: new IngestService(dataSource, {
+      maxQueuedMessages: config.ingestMaxQueuedMessages,
+      writes: cache.generations,
+    }),
     eventDefinitions: new EventDefinitionService(dataSource),
     metrics: new MetricsService(dataSource, {
       statementTimeoutMs: config.statementTimeoutMs,
       maxConcurrentStatements: config.metricConcurrency,
+      cache,
     }),
   };
 }

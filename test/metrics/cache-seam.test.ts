@@ -1,4 +1,5 @@
-import { MetricsService, type MetricAnswer } from '../../src/metrics';
+import { createAnswerCache, MemoryStore } from '../../src/cache';
+import { MetricsService } from '../../src/metrics';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { loadFixture } from './support/fixture';
 
@@ -11,13 +12,15 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 test('a second identical query is a hit; another window or a new version is a miss', async () => {
-  const entries = new Map<string, MetricAnswer>();
-  const metrics = new MetricsService(db.dataSource, {
-    cache: {
-      get: async (key) => entries.get(key),
-      set: async (key, answer) => void entries.set(key, answer),
-    },
-  });
+  const cache = createAnswerCache({ prefix: 'seam:' });
+  const written: string[] = [];
+  const store = cache.store as MemoryStore;
+  const setMany = store.setMany.bind(store);
+  store.setMany = async (entries) => {
+    written.push(...entries.map((e) => e.key));
+    return setMany(entries);
+  };
+  const metrics = new MetricsService(db.dataSource, { cache });
   const june = {
     window: { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') },
   };
@@ -49,5 +52,6 @@ test('a second identical query is a hit; another window or a new version is a mi
   const afterChange = await metrics.query('active_users', june);
   expect(afterChange.freshness.cacheHit).toBe(false);
   expect(afterChange.definition.version).toBe(2);
-  expect([...entries.keys()].every((key) => key.startsWith('metric:active_users:v'))).toBe(true);
+  expect(written).toHaveLength(3);
+  expect(written.every((key) => key.startsWith('seam:a:metric:active_users:v'))).toBe(true);
 });

@@ -27,7 +27,7 @@ async function write(rows: Array<[string, number, number]>) {
 
 async function activeUsers(groupBy: string[] = []) {
   const data = await t.query(
-    `query($groupBy: [String!]) { metric(name: "active_users", grain: MONTH, groupBy: $groupBy,
+    `query($groupBy: [String!]) { metric(name: "active_users", grain: MONTH, groupBy: $groupBy, fresh: true,
        window: { from: "2024-11-01T00:00:00Z", to: "2025-03-01T00:00:00Z" }) { total points { value } sql } }`,
     { groupBy },
   );

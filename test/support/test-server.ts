@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { RedisClient } from '../../src/cache/redis-client';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createServer, type HarmonyServer } from '../../src/server/app';
 import { createServices, type Services } from '../../src/server/services';
@@ -24,12 +25,18 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
-/** A Harmony server on a random port over a fresh database, for one test file. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+/**
+ * A Harmony server on a random port over a fresh database, for one test file. With `redis`,
+ * its answer cache is on that client (give a unique `cachePrefix` in `overrides`).
+ */
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  options: { redis?: RedisClient } = {},
+): Promise<TestServer> {
   const db = await createTestDatabase();
   const config = { ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url }), ...overrides };
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const services = createServices(db.dataSource, config);
+  const services = createServices(db.dataSource, config, options.redis);
   const server = await createServer(services, logger);
   const port = await server.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ignoreWrites, type WriteObserver } from '../../shared/write-observer';
 import { loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
@@ -34,6 +35,8 @@ export class AccountService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly maxPageSize: number,
+    /** Told after each committed write (the cache's generations). */
+    private readonly writes: WriteObserver = ignoreWrites,
   ) {}
 
   find(lookup: AccountLookupArgs): Promise<Account | null> {
@@ -76,14 +79,22 @@ export class AccountService {
     const valid = inputs.map((input, index) =>
       parseOrThrow(upsertAccountSchema, input, inputs.length === 1 ? 'input' : `inputs[${index}]`),
     );
-    return this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       const ids = await upsertByKey(manager, accountUpsert, valid, source);
       return loadInOrder(manager, Account, ids);
     });
+    this.writes.committed(['accounts']);
+    return written;
   }
 
   /** Soft-deletes the account; idempotent. */
-  softDelete(externalId: string): Promise<Account> {
-    return softDeleteByExternalId(this.dataSource.getRepository(Account), externalId, 'account');
+  async softDelete(externalId: string): Promise<Account> {
+    const deleted = await softDeleteByExternalId(
+      this.dataSource.getRepository(Account),
+      externalId,
+      'account',
+    );
+    this.writes.committed(['accounts']);
+    return deleted;
   }
 }

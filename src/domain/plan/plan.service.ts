@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ignoreWrites, type WriteObserver } from '../../shared/write-observer';
 import { loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
@@ -22,6 +23,8 @@ export class PlanService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly maxPageSize: number,
+    /** Told after each committed write (the cache's generations). */
+    private readonly writes: WriteObserver = ignoreWrites,
   ) {}
 
   list(args: PageArgs & { includeDeleted?: boolean }): Promise<Connection<Plan>> {
@@ -35,9 +38,11 @@ export class PlanService {
     const valid = inputs.map((input, index) =>
       parseOrThrow(upsertPlanSchema, input, inputs.length === 1 ? 'input' : `inputs[${index}]`),
     );
-    return this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       const ids = await upsertByKey(manager, planUpsert, valid, source);
       return loadInOrder(manager, Plan, ids);
     });
+    this.writes.committed(['subscriptions']);
+    return written;
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { ignoreWrites, type WriteObserver } from '../../shared/write-observer';
 import { idsByExternalId, loadInOrder } from '../../db/lookup';
 import { invalidInput } from '../../shared/errors';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
@@ -24,6 +25,8 @@ export class SubscriptionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly maxPageSize: number,
+    /** Told after each committed write (the cache's generations). */
+    private readonly writes: WriteObserver = ignoreWrites,
   ) {}
 
   list(args: SubscriptionsArgs): Promise<Connection<Subscription>> {
@@ -64,7 +67,7 @@ export class SubscriptionService {
     const valid = inputs.map((input, index) =>
       parseOrThrow(upsertSubscriptionSchema, input, fieldOf(index)),
     );
-    return this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       const lookups = await this.loadLookups(manager, valid);
       const resolved = valid.map((input, index) => ({
         input,
@@ -85,14 +88,18 @@ export class SubscriptionService {
         valid.map((input) => idOf.get(input.externalId)!),
       );
     });
+    this.writes.committed(['subscriptions']);
+    return written;
   }
 
-  softDelete(externalId: string): Promise<Subscription> {
-    return softDeleteByExternalId(
+  async softDelete(externalId: string): Promise<Subscription> {
+    const deleted = await softDeleteByExternalId(
       this.dataSource.getRepository(Subscription),
       externalId,
       'subscription',
     );
+    this.writes.committed(['subscriptions']);
+    return deleted;
   }
 
   private async loadLookups(manager: EntityManager, inputs: ValidSubscriptionInput[]) {

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { ignoreWrites, type WriteObserver } from '../../shared/write-observer';
 import { idsByExternalId, loadInOrder } from '../../db/lookup';
 import { invalidInput } from '../../shared/errors';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
@@ -11,6 +12,8 @@ export class TeamService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly maxPageSize: number,
+    /** Told after each committed write (the cache's generations). */
+    private readonly writes: WriteObserver = ignoreWrites,
   ) {}
 
   list(args: TeamsArgs): Promise<Connection<Team>> {
@@ -41,7 +44,7 @@ export class TeamService {
     const valid = inputs.map((input, index) =>
       parseOrThrow(upsertTeamSchema, input, fieldOf(index)),
     );
-    return this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       const accountIds = await idsByExternalId(
         manager,
         'accounts',
@@ -101,10 +104,18 @@ export class TeamService {
         rows.map((row) => idOf.get(row.externalId)!),
       );
     });
+    this.writes.committed(['accounts']);
+    return written;
   }
 
-  softDelete(externalId: string): Promise<Team> {
-    return softDeleteByExternalId(this.dataSource.getRepository(Team), externalId, 'team');
+  async softDelete(externalId: string): Promise<Team> {
+    const deleted = await softDeleteByExternalId(
+      this.dataSource.getRepository(Team),
+      externalId,
+      'team',
+    );
+    this.writes.committed(['accounts']);
+    return deleted;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ignoreWrites, type WriteObserver } from '../../shared/write-observer';
 import { idsByExternalId, loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
 import { attributeToJoinedAccounts } from '../../ingest/sole-account';
@@ -33,6 +34,8 @@ export class UserService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly maxPageSize: number,
+    /** Told after each committed write (the cache's generations). */
+    private readonly writes: WriteObserver = ignoreWrites,
   ) {}
 
   find(lookup: UserLookupArgs): Promise<User | null> {
@@ -61,14 +64,22 @@ export class UserService {
     const valid = inputs.map((input, index) =>
       parseOrThrow(upsertUserSchema, input, inputs.length === 1 ? 'input' : `inputs[${index}]`),
     );
-    return this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       const ids = await upsertByKey(manager, userUpsert, valid, source);
       return loadInOrder(manager, User, ids);
     });
+    this.writes.committed(['accounts']);
+    return written;
   }
 
-  softDelete(externalId: string): Promise<User> {
-    return softDeleteByExternalId(this.dataSource.getRepository(User), externalId, 'user');
+  async softDelete(externalId: string): Promise<User> {
+    const deleted = await softDeleteByExternalId(
+      this.dataSource.getRepository(User),
+      externalId,
+      'user',
+    );
+    this.writes.committed(['accounts']);
+    return deleted;
   }
 
   /** Upserts up to 1,000 memberships keyed by (account, user) in one transaction. */
@@ -82,7 +93,7 @@ export class UserService {
     const valid = inputs.map((input, index) =>
       parseOrThrow(upsertMembershipSchema, input, fieldOf(index)),
     );
-    return this.dataSource.transaction(async (manager) => {
+    const written = await this.dataSource.transaction(async (manager) => {
       const roles: Array<{ code: string }> = await manager.query(
         'SELECT code FROM membership_roles ORDER BY code',
       );
@@ -163,5 +174,7 @@ export class UserService {
       );
       return memberships;
     });
+    this.writes.committed(['accounts']);
+    return written;
   }
 }

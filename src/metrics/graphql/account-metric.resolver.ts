@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphq
 import { Account } from '../../domain/account/account.entity';
 import type { RequestContext } from '../../context/request-context';
 import { WindowInput } from './metric.inputs';
-import { AccountMetricValue } from './metric.types';
+import { AccountMetricValue, FRESH_DESCRIPTION } from './metric.types';
 
 /** Account.metric / Account.metrics, batched per (metric, window) across a page of accounts. */
 @Resolver(() => Account)
@@ -13,9 +13,11 @@ export class AccountMetricResolver {
     @Root() account: Account,
     @Arg('name') name: string,
     @Arg('window', () => WindowInput) window: WindowInput,
+    @Arg('fresh', () => Boolean, { defaultValue: false, description: FRESH_DESCRIPTION })
+    fresh: boolean,
     @Ctx() { services, loaders }: RequestContext,
   ) {
-    return loaders.accountMetricValue(services.metrics, name, window).load(account.id);
+    return loaders.accountMetricValue(services.metrics, name, window, fresh).load(account.id);
   }
 
   @Authorized('read')
@@ -24,12 +26,14 @@ export class AccountMetricResolver {
     @Root() account: Account,
     @Arg('names', () => [String]) names: string[],
     @Arg('window', () => WindowInput) window: WindowInput,
+    @Arg('fresh', () => Boolean, { defaultValue: false, description: FRESH_DESCRIPTION })
+    fresh: boolean,
     @Ctx() { services, loaders }: RequestContext,
   ) {
     services.metrics.assertNameCount(names);
     return Promise.all(
       names.map((name) =>
-        loaders.accountMetricValue(services.metrics, name, window).load(account.id),
+        loaders.accountMetricValue(services.metrics, name, window, fresh).load(account.id),
       ),
     );
   }

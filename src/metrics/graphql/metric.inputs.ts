@@ -1,6 +1,11 @@
 import { GraphQLJSON } from '../../domain/shared/scalars';
 import { ArgsType, Field, Float, InputType } from 'type-graphql';
-import { GrainEnum, MetricCompareEnum, RelativeWindowEnum } from './metric.types';
+import {
+  FRESH_DESCRIPTION,
+  GrainEnum,
+  MetricCompareEnum,
+  RelativeWindowEnum,
+} from './metric.types';
 
 @InputType({
   description:
@@ -77,6 +82,9 @@ export class MetricQueryArgs {
 
   @Field(() => MetricCompareEnum, { nullable: true })
   compare?: keyof typeof MetricCompareEnum | null;
+
+  @Field(() => Boolean, { defaultValue: false, description: FRESH_DESCRIPTION })
+  fresh: boolean;
 }
 
 @InputType({ description: 'A metric definition, in the same shape as a YAML catalog entry.' })

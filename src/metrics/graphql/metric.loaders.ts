@@ -4,30 +4,33 @@ import type { WindowRequest } from '../windows';
 import type { AccountMetricValue } from './metric.types';
 
 /**
- * Per-request loaders for Account.metric: one DataLoader per (metric, window), so a page of
- * accounts asking for three metrics runs three evaluations, whatever the page size.
+ * Per-request loaders for Account.metric: one DataLoader per (metric, window, fresh), so a page
+ * of accounts asking for three metrics runs three evaluations at most, whatever the page size
+ * (and one MGET each when the cache holds the values).
  */
 export function createMetricLoaders() {
   const byMetricAndWindow = new Map<string, DataLoader<string, AccountMetricValue>>();
   return {
     /** A metric's value per account id over one window. */
-    accountMetricValue(metrics: MetricsService, name: string, window: WindowRequest) {
-      const key = JSON.stringify([name, window.from, window.to, window.relative, window.timezone]);
+    accountMetricValue(
+      metrics: MetricsService,
+      name: string,
+      window: WindowRequest,
+      fresh = false,
+    ) {
+      const key = JSON.stringify([
+        name,
+        window.from,
+        window.to,
+        window.relative,
+        window.timezone,
+        fresh,
+      ]);
       let loader = byMetricAndWindow.get(key);
       if (!loader) {
         loader = new DataLoader(async (accountIds) => {
-          const { values, definition, computedAt } = await metrics.valuesForAccounts(
-            name,
-            window,
-            accountIds,
-          );
-          const freshness = {
-            tier: definition.definition.tier,
-            computedAt,
-            ageSeconds: 0,
-            cacheHit: false,
-          };
-          return accountIds.map((id) => ({ name, value: values.get(id) ?? 0, freshness }));
+          const { values } = await metrics.valuesForAccounts(name, window, accountIds, { fresh });
+          return values.map(({ value, freshness }) => ({ name, value, freshness }));
         });
         byMetricAndWindow.set(key, loader);
       }

@@ -26,7 +26,9 @@ export class MetricResolver {
     @Args() args: MetricQueryArgs,
     @Ctx() { services }: RequestContext,
   ) {
-    return toMetricResult(await services.metrics.query(name, args, args.compare));
+    return toMetricResult(
+      await services.metrics.query(name, args, args.compare, { fresh: args.fresh }),
+    );
   }
 
   @Authorized('read')
@@ -38,7 +40,7 @@ export class MetricResolver {
   ) {
     services.metrics.assertNameCount(names);
     const answers = await Promise.all(
-      names.map((name) => services.metrics.query(name, args, args.compare)),
+      names.map((name) => services.metrics.query(name, args, args.compare, { fresh: args.fresh })),
     );
     return answers.map(toMetricResult);
   }

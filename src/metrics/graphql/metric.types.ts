@@ -30,19 +30,46 @@ registerEnumType(MetricCompareEnum, {
 export const FreshnessTierEnum = enumOf(TIERS);
 registerEnumType(FreshnessTierEnum, { name: 'FreshnessTier' });
 
+export const FreshnessSourceEnum = { CACHE: 'CACHE', DATABASE: 'DATABASE', STALE: 'STALE' };
+registerEnumType(FreshnessSourceEnum, {
+  name: 'FreshnessSource',
+  description: 'Where an answer came from.',
+  valuesConfig: {
+    CACHE: {
+      description:
+        'The answer cache: computed earlier, younger than its tier allows, and no write to its inputs committed since.',
+    },
+    DATABASE: { description: 'Computed from PostgreSQL for this request (and stored).' },
+    STALE: {
+      description:
+        'The last cached answer, past its tier or invalidated, served because PostgreSQL could not answer in time (down, busy or a statement timeout); ageSeconds says how old.',
+    },
+  },
+});
+
+/** The `fresh` argument of metric, metrics, Account.metric and Account.metrics. */
+export const FRESH_DESCRIPTION =
+  'Compute anew from PostgreSQL and store the result, whatever the cache holds (the answer then says source: DATABASE). Default false.';
+
 @ObjectType({ description: 'How fresh an answer is.' })
 export class Freshness {
-  @Field(() => FreshnessTierEnum)
+  @Field(() => FreshnessTierEnum, {
+    description:
+      "The metric's freshness tier: how old a cached answer may be (REALTIME 5 s, NEAR_REALTIME 5 min, HOURLY 1 h, DAILY 24 h).",
+  })
   tier: string;
 
   @Field({ description: 'When the value was computed.' })
   computedAt: Date;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Whole seconds between computedAt and this answer.' })
   ageSeconds: number;
 
-  @Field({ description: 'Whether the value came from the cache.' })
+  @Field({ description: 'Whether the value came from the cache (source CACHE or STALE).' })
   cacheHit: boolean;
+
+  @Field(() => FreshnessSourceEnum, { description: 'Where the value came from.' })
+  source: string;
 }
 
 @ObjectType({ description: 'One version of a metric definition.' })
