@@ -123,7 +123,7 @@ export class ResponseCache {
     const entry = JSON.parse(values[0]) as Entry;
     const now = this.now();
     if (now - entry.oldest >= TIER_LIFETIME_MS[entry.tier]) return null;
-    const current = this.cache.generations.snapshotOf([...DATA_FAMILIES], values.slice(1));
+    const current = await this.cache.generations.snapshotOf([...DATA_FAMILIES], values.slice(1));
     const families = familiesChecked(entry.tier, DATA_FAMILIES);
     if (!sameGenerations(entry.generations, current, families)) return null;
     for (const location of entry.freshness) rewriteFreshness(entry.data, location, now);
