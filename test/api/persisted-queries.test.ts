@@ -56,7 +56,10 @@ test('unknown hash, then registered with its text, then the hash alone answers',
   expect(await redis.get(`${prefix}apq:${HASH}`)).toBe(QUERY);
   expect(await redis.pTTL(`${prefix}apq:${HASH}`)).toBeGreaterThan(0);
 
-  expect(await post(t, { extensions: persisted })).toEqual({ status: 200, body: { data: expected } });
+  expect(await post(t, { extensions: persisted })).toEqual({
+    status: 200,
+    body: { data: expected },
+  });
   // Another server on the same Redis knows the hash without ever seeing the text.
   expect(await post(other, { extensions: persisted })).toEqual({
     status: 200,

@@ -93,7 +93,8 @@ export class ResponseCache {
               this.now(),
             );
             response.http.headers.set('x-harmony-response-cache', 'miss');
-            if (entry) void this.store(key, entry);
+            // Stored before the answer leaves, so the client's next request can hit it.
+            if (entry) await this.store(key, entry);
           },
         };
       },
