@@ -14,7 +14,7 @@
  * Options (environment): BENCH_SECONDS (per round, default 10), BENCH_CONNECTIONS (16),
  * BENCH_ADMIN_URL (default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379), BENCH_PROFILE_DIR (CPU profile of Harmony there),
- * BENCH_SKIP_BUILD=1 (reuse dist/), BENCH_PAGE_ONLY=1 (the entity page alone, e.g. to profile it).
+ * BENCH_SKIP_BUILD=1 (reuse dist/), BENCH_ONLY=page or BENCH_ONLY=metric (one part alone, e.g. to profile it).
  */
 import 'reflect-metadata';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -72,7 +72,15 @@ const METRIC_QUERY = `query MrrByMonth($window: WindowInput!) {
 }`;
 const METRIC_VARIABLES = { window: { relative: 'LAST_12_MONTHS' } };
 
-type Load = { reqPerSec: number; p50: number; p99: number; cpuMsPerRequest: number | null };
+type Load = {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number | null;
+  /** Answers by their `x-harmony-response-cache` header (hit, miss, none). */
+  responseCache?: Record<string, number>;
+};
+const NO_LOAD: Load = { reqPerSec: NaN, p50: NaN, p99: NaN, cpuMsPerRequest: null };
 type Target = {
   name: string;
   url: string;
@@ -120,10 +128,17 @@ async function main(): Promise<void> {
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ` +
         `PostgreSQL ${postgresVersion}, PostGraphile ${peerVersion('postgraphile')}\n`,
     );
+    const only = process.env.BENCH_ONLY;
     log(`entity page: ${ROUNDS} rounds of ${SECONDS} s per server, ${CONNECTIONS} connections`);
-    const page = await alternate([harmonyTarget, postgraphileTarget]);
+    const page =
+      only === 'metric'
+        ? new Map([
+            ['harmony', NO_LOAD],
+            ['postgraphile', NO_LOAD],
+          ])
+        : await alternate([harmonyTarget, postgraphileTarget]);
     const [h, p] = [page.get('harmony')!, page.get('postgraphile')!];
-    if (process.env.BENCH_PAGE_ONLY) {
+    if (only === 'page') {
       process.stdout.write(
         `${describe('entity page harmony', h)}\n${describe('entity page postgraphile', p)}\n` +
           `entity page harmony/postgraphile: ${(h.reqPerSec / p.reqPerSec).toFixed(2)}\n`,
@@ -136,6 +151,10 @@ async function main(): Promise<void> {
     const metric = await prepareCachedMetric(harmonyTarget, bare, redisPrefix);
     log(`cached metric: ${ROUNDS} rounds of ${SECONDS} s per server, ${CONNECTIONS} connections`);
     const cached = await alternate([metric.harmony, metric.bare]);
+    const after = await postJson(metric.harmony.url, metric.harmony.headers, metric.harmony.body);
+    log(
+      `after the load, the persisted metric request is a response cache ${after.cache}: ${after.text.slice(0, 300)}`,
+    );
     const uncachedMs = await uncachedMetricLatency(harmonyTarget);
 
     const [hc, bc] = [cached.get('harmony')!, cached.get('bare')!];
@@ -221,6 +240,9 @@ async function startHarmony(databaseUrl: string, adminKey: string, redisPrefix: 
         DATABASE_URL: databaseUrl,
         REDIS_URL,
         HARMONY_CACHE_PREFIX: redisPrefix,
+        // On a shared 2-core machine under 16 connections the event loop lags past the 75 ms
+        // default, which would open the breaker and measure PostgreSQL instead of the cache.
+        HARMONY_CACHE_COMMAND_TIMEOUT_MS: process.env.HARMONY_CACHE_COMMAND_TIMEOUT_MS ?? '1000',
         HARMONY_ADMIN_KEY: adminKey,
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -312,6 +334,8 @@ async function prepareCachedMetric(
   assertAnswered('metric (registering the hash)', registered);
   const answered = await postJson(harmony.url, harmony.headers, byHash);
   assertAnswered('metric by hash', answered);
+  if (answered.cache !== 'hit')
+    throw new Error(`metric by hash: expected a response cache hit, got ${answered.cache}`);
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
   await redis.set(`${redisPrefix}bare`, answered.text, { EX: 3600 });
@@ -374,7 +398,16 @@ async function alternate(targets: Target[]): Promise<Map<string, Load>> {
 
 async function load(target: Target, seconds: number): Promise<Load> {
   const cpuBefore = processCpuSeconds(target.pid);
+  const responseCache: Record<string, number> = {};
   const result = await autocannon({
+    setupClient: (client) =>
+      client.on('headers', ({ headers }) => {
+        const at = headers.findIndex(
+          (name, i) => i % 2 === 0 && name.toLowerCase() === 'x-harmony-response-cache',
+        );
+        const outcome = at < 0 ? 'none' : headers[at + 1];
+        responseCache[outcome] = (responseCache[outcome] ?? 0) + 1;
+      }),
     url: target.url,
     method: 'POST',
     connections: CONNECTIONS,
@@ -397,13 +430,19 @@ async function load(target: Target, seconds: number): Promise<Load> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuMsPerRequest,
+    responseCache,
   };
 }
 
 function describe(name: string, load: Load): string {
   const cpu =
     load.cpuMsPerRequest === null ? '' : `, server CPU ${load.cpuMsPerRequest.toFixed(2)} ms/req`;
-  return `${name}: ${Math.round(load.reqPerSec)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms${cpu}`;
+  const cache =
+    load.responseCache &&
+    !('none' in load.responseCache && Object.keys(load.responseCache).length === 1)
+      ? `, response cache ${JSON.stringify(load.responseCache)}`
+      : '';
+  return `${name}: ${Math.round(load.reqPerSec)} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms${cpu}${cache}`;
 }
 
 /** Both servers must answer the same page: the same accounts, the same emails. */
@@ -433,12 +472,17 @@ async function assertSamePage(harmony: Target, postgraphile: Target): Promise<vo
   log(`same page on both: ${harmonyPage.length} accounts, ${emails} user emails`);
 }
 
-type Answer = { status: number; text: string; body: any };
+type Answer = { status: number; text: string; body: any; cache: string | null };
 
 function postJson(url: string, headers: Record<string, string>, body: string): Promise<Answer> {
   return fetch(url, { method: 'POST', headers, body }).then(async (response) => {
     const text = await response.text();
-    return { status: response.status, text, body: JSON.parse(text) };
+    return {
+      status: response.status,
+      text,
+      body: JSON.parse(text),
+      cache: response.headers.get('x-harmony-response-cache'),
+    };
   });
 }
 

@@ -7,6 +7,10 @@ declare module 'autocannon' {
     method?: 'GET' | 'POST';
     headers?: Record<string, string>;
     body?: string;
+    /** Called with each client; its 'headers' event gives the raw header list of each answer. */
+    setupClient?: (client: {
+      on(event: 'headers', listener: (response: { headers: string[] }) => void): void;
+    }) => void;
   };
   type Histogram = { average: number; mean: number; p50: number; p99: number };
   type Result = {
