@@ -94,6 +94,13 @@ const environmentSchema = z.object({
   HARMONY_CACHE_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(75),
   /** Bound of the in-process cache used without REDIS_URL, in MB. Default 64. */
   HARMONY_CACHE_MEMORY_MB: z.coerce.number().int().min(1).max(16_384).default(64),
+  /** How long a persisted query (APQ) is kept after it was registered, in s. Default 604800 (7 days). */
+  HARMONY_APQ_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86400)
+    .default(7 * 86400),
 });
 
 export type Config = {
@@ -127,6 +134,7 @@ export type Config = {
   cacheGraceSeconds: number;
   cacheCommandTimeoutMs: number;
   cacheMemoryMb: number;
+  persistedQueryTtlSeconds: number;
 };
 
 export class ConfigError extends Error {}
@@ -182,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheGraceSeconds: e.HARMONY_CACHE_GRACE_SECONDS,
     cacheCommandTimeoutMs: e.HARMONY_CACHE_COMMAND_TIMEOUT_MS,
     cacheMemoryMb: e.HARMONY_CACHE_MEMORY_MB,
+    persistedQueryTtlSeconds: e.HARMONY_APQ_TTL_SECONDS,
   };
 }
 

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { entityReader } from './entity-reader';
 
 /** A loader that returns, for each key, every row belonging to it (possibly none). */
 export function manyPerKeyLoader<Row>(
@@ -59,29 +60,44 @@ export type FirstPerParentQuery = {
  * parent)`), so a page of parents costs one query whatever its size. Soft-deleted rows are
  * neither counted nor returned.
  */
-export function firstRowsPerParent<T extends ObjectLiteral>(
+export async function firstRowsPerParent<T extends ObjectLiteral>(
   dataSource: DataSource,
   entity: EntityTarget<T>,
   query: FirstPerParentQuery,
 ): Promise<T[]> {
-  const repository = dataSource.getRepository(entity);
-  const metadata = repository.metadata;
+  const metadata = dataSource.getMetadata(entity);
+  const reader = entityReader(dataSource, entity);
   const column = (property: string) => metadata.findColumnWithPropertyName(property)!.databaseName;
   const { tableName, deleteDateColumn } = metadata;
   const order = query.orderBy.map(column).join(', ');
   const live = deleteDateColumn ? `AND ${deleteDateColumn.databaseName} IS NULL` : '';
-  const builder = repository.createQueryBuilder('row').where(
-    `row.id IN (SELECT id FROM (
-         SELECT id, row_number() OVER (PARTITION BY ${column(query.parent)} ORDER BY ${order}) AS n
-         FROM ${tableName}
-         WHERE ${column(query.parent)} = ANY(CAST(:parentIds AS bigint[])) ${live}
-       ) ranked WHERE n <= :first)`,
-    { parentIds: [...query.parentIds], first: query.first },
+  const rows: Array<Record<string, unknown>> = await dataSource.query(
+    `SELECT ${reader.columns('ranked')}
+     FROM (
+       SELECT t.*, row_number() OVER (PARTITION BY ${column(query.parent)} ORDER BY ${order}) AS n
+       FROM ${tableName} t
+       WHERE ${column(query.parent)} = ANY($1::bigint[]) ${live}
+     ) ranked
+     WHERE ranked.n <= $2
+     ORDER BY ${query.orderBy.map((property) => `ranked.${column(property)}`).join(', ')}`,
+    [query.parentIds, query.first],
   );
-  query.orderBy.forEach((property, index) =>
-    index === 0 ? builder.orderBy(`row.${property}`) : builder.addOrderBy(`row.${property}`),
+  return rows.map(reader.read);
+}
+
+/** Rows by id, soft-deleted ones included (a loader resolves references, which may be deleted). */
+export async function entitiesById<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  ids: readonly string[],
+): Promise<T[]> {
+  const { tableName } = dataSource.getMetadata(entity);
+  const reader = entityReader(dataSource, entity);
+  const rows: Array<Record<string, unknown>> = await dataSource.query(
+    `SELECT ${reader.columns('t')} FROM ${tableName} t WHERE t.id = ANY($1::bigint[])`,
+    [ids],
   );
-  return builder.getMany();
+  return rows.map(reader.read);
 }
 
 export type LinkQuery = {
@@ -99,33 +115,32 @@ export type LinkQuery = {
 };
 
 /**
- * Entities reached through a link table, the first `first` per parent in one statement, then
- * the children loaded by id. Loading them apart keeps a child linked to two parents of the page
- * under both: TypeORM merges joined rows that share a primary key, which once put users under
- * the wrong account.
+ * Entities reached through a link table, the first `first` per parent, in one statement. Each
+ * (parent, child) pair is its own row and its own object, so a child linked to two parents of
+ * the page appears under both (TypeORM's hydration once merged them by primary key).
  */
 export async function linkedEntitiesPerParent<T extends { id: string }>(
   dataSource: DataSource,
   entity: EntityTarget<T>,
   link: LinkQuery,
 ): Promise<Array<{ parentId: string; entity: T }>> {
-  const links: Array<{ parent_id: string; child_id: string }> = await dataSource.query(
-    `SELECT ranked.parent_id::text AS parent_id, ranked.child_id::text AS child_id
+  const metadata = dataSource.getMetadata(entity);
+  const reader = entityReader(dataSource, entity);
+  const live = metadata.deleteDateColumn
+    ? `AND child.${metadata.deleteDateColumn.databaseName} IS NULL`
+    : '';
+  const rows: Array<Record<string, unknown>> = await dataSource.query(
+    `SELECT ranked.parent_id::text AS "__parentId", ${reader.columns('child')}
      FROM (
        SELECT ${link.parent} AS parent_id, ${link.child} AS child_id,
          row_number() OVER (PARTITION BY ${link.parent} ORDER BY ${link.child}) AS n
        FROM ${link.from}
        WHERE ${link.parent} = ANY($1::bigint[]) ${link.where ? `AND ${link.where}` : ''}
      ) ranked
+     JOIN ${metadata.tableName} child ON child.id = ranked.child_id ${live}
      WHERE ranked.n <= $2
      ORDER BY ranked.parent_id, ranked.child_id`,
     [link.parentIds, link.first, ...(link.params ?? [])],
   );
-  if (links.length === 0) return [];
-  const ids = [...new Set(links.map((link) => link.child_id))];
-  const children = await dataSource.getRepository(entity).findBy({ id: In(ids) } as never);
-  const childById = new Map(children.map((child) => [child.id, child]));
-  return links
-    .filter((link) => childById.has(link.child_id))
-    .map((link) => ({ parentId: link.parent_id, entity: childById.get(link.child_id)! }));
+  return rows.map((row) => ({ parentId: row.__parentId as string, entity: reader.read(row) }));
 }

@@ -2,7 +2,10 @@ import http from 'node:http';
 import { listenForCommittedWrites } from '../db/write-notifications';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
 import { createIngestRouter } from '../ingest/ingest.router';
@@ -15,6 +18,8 @@ import { operationScopesPlugin } from './graphql/operation-scopes';
 import { parseOptions, queryLimitRules, queryLimitsPlugin } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
 import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
+import { ResponseCache } from './graphql/response-cache';
+import { PersistedQueryStore } from '../cache/persisted-queries';
 import { healthHandler, readyHandler } from './health';
 import { createObservability } from './observability';
 import { sendIfUnavailable } from './unavailable-response';
@@ -44,6 +49,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
   let shuttingDown = false;
 
   const schema = await buildHarmonySchema();
+  const responseCache = new ResponseCache(services.cache, logger);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -52,6 +58,14 @@ export async function createServer(services: Services, logger: Logger): Promise<
     introspection: true,
     // Internals stay in the log; clients get the message and the code.
     includeStacktraceInErrorResponses: false,
+    // A dashboard sends its query's hash; the text is kept in Redis (or in process) by hash.
+    persistedQueries: {
+      cache: new PersistedQueryStore(
+        services.cache.store,
+        services.cache.keys.prefix,
+        services.config.persistedQueryTtlSeconds,
+      ),
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationScopesPlugin(),
@@ -62,6 +76,9 @@ export async function createServer(services: Services, logger: Logger): Promise<
       observability.graphqlPlugin,
       // Apollo's landing page loads its Sandbox from a CDN; browsers get /console instead.
       ApolloServerPluginLandingPageDisabled(),
+      // Harmony sets no cache hints; Apollo's default plugin would wrap every resolver to read them.
+      ApolloServerPluginCacheControlDisabled(),
+      responseCache.plugin(schema),
     ],
   });
   await apollo.start();
@@ -103,6 +120,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
     redirectBrowsersToConsole,
     requireApiKey(services),
     express.json({ limit: '2mb' }),
+    responseCache.serve(),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         principal: req.principal!,

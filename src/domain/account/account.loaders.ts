@@ -1,12 +1,14 @@
 import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
 import {
+  entitiesById,
   firstRowsPerParent,
   loaderPerArguments,
   manyPerKeyLoader,
   onePerKeyLoader,
   linkedEntitiesPerParent,
 } from '../../db/loader-helpers';
+import { entityReader } from '../../db/entity-reader';
+import { Plan } from '../plan/plan.entity';
 import { accountMrrAtSql, accountPlanAtSql } from '../subscription';
 import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
@@ -25,8 +27,7 @@ export type AccountMrrRow = {
 export function createAccountLoaders(dataSource: DataSource) {
   return {
     accountById: onePerKeyLoader<Account>(
-      (ids) =>
-        dataSource.getRepository(Account).find({ where: { id: In([...ids]) }, withDeleted: true }),
+      (ids) => entitiesById(dataSource, Account, ids),
       (account) => account.id,
     ),
     /** Live members of each account (optionally one role), the first `first` by user id. */
@@ -69,15 +70,22 @@ export function createAccountLoaders(dataSource: DataSource) {
         (subscription) => subscription.accountId,
       ),
     ),
-    /** The account's plan now, by the one rule (src/domain/subscription). */
-    currentPlanIdByAccountId: onePerKeyLoader<{ account_id: string; plan_id: string }>(
-      (accountIds) =>
-        dataSource.query(
-          `SELECT ap.account_id, ap.plan_id
-           FROM (${accountPlanAtSql('now()', 'AND h.account_id = ANY($1)')}) ap`,
+    /** The account's plan now, by the one rule, read with the plan in one statement. */
+    currentPlanByAccountId: onePerKeyLoader<{ accountId: string; plan: Plan }>(
+      async (accountIds) => {
+        const reader = entityReader(dataSource, Plan);
+        const rows: Array<Record<string, unknown>> = await dataSource.query(
+          `SELECT ap.account_id::text AS "__accountId", ${reader.columns('p')}
+           FROM (${accountPlanAtSql('now()', 'AND h.account_id = ANY($1)')}) ap
+           JOIN plans p ON p.id = ap.plan_id`,
           [accountIds],
-        ),
-      (row) => String(row.account_id),
+        );
+        return rows.map((row) => ({
+          accountId: row.__accountId as string,
+          plan: reader.read(row),
+        }));
+      },
+      (row) => row.accountId,
     ),
     /** MRR now in minor units, by the rule the metrics use; min/max currency reveal a mix. */
     mrrMinorByAccountId: onePerKeyLoader<AccountMrrRow>(

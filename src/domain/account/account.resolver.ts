@@ -101,8 +101,8 @@ export class AccountResolver extends UpsertMutations({
       "Plan now: of the subscriptions in force (any status but CANCELED), the one with the largest MRR; ties go to the newest. The same rule as accounts(filter: {planCode}) and the metrics' plan dimension.",
   })
   async plan(@Root() account: Account, @Ctx() { loaders }: RequestContext) {
-    const current = await loaders.currentPlanIdByAccountId.load(account.id);
-    return current ? loaders.planById.load(String(current.plan_id)) : null;
+    const current = await loaders.currentPlanByAccountId.load(account.id);
+    return current?.plan ?? null;
   }
 
   @FieldResolver(() => Float, {

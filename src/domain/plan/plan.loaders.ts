@@ -1,12 +1,11 @@
-import { In, type DataSource } from 'typeorm';
-import { onePerKeyLoader } from '../../db/loader-helpers';
+import type { DataSource } from 'typeorm';
+import { entitiesById, onePerKeyLoader } from '../../db/loader-helpers';
 import { Plan } from './plan.entity';
 
 export function createPlanLoaders(dataSource: DataSource) {
   return {
     planById: onePerKeyLoader<Plan>(
-      (ids) =>
-        dataSource.getRepository(Plan).find({ where: { id: In([...ids]) }, withDeleted: true }),
+      (ids) => entitiesById(dataSource, Plan, ids),
       (plan) => plan.id,
     ),
   };

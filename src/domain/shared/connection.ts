@@ -1,5 +1,6 @@
 import { Arg, ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { readerFor } from '../../db/entity-reader';
 import { invalidInput } from '../../shared/errors';
 import { isBigintId } from './lookup';
 
@@ -128,11 +129,14 @@ export async function paginateById<T extends ObjectLiteral & { id: string }>(
   assertPageSize(args.first, maxPageSize);
   const alias = query.alias;
   if (args.after) query.andWhere(`${alias}.id > :afterId`, { afterId: decodeCursor(args.after) });
+  // Plain rows, read without TypeORM's hydration (src/db/entity-reader.ts).
+  const reader = readerFor(query.expressionMap.mainAlias!.metadata);
   const rows = await query
+    .select(reader.columns(alias))
     .orderBy(`${alias}.id`, 'ASC')
     .limit(args.first + 1)
-    .getMany();
-  return toConnection(rows, args);
+    .getRawMany();
+  return toConnection(rows.map(reader.read) as T[], args);
 }
 
 export function toConnection<T extends { id: string }>(rows: T[], args: PageArgs): Connection<T> {

@@ -1,5 +1,6 @@
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
+  entitiesById,
   firstRowsPerParent,
   loaderPerArguments,
   manyPerKeyLoader,
@@ -14,8 +15,7 @@ import { User } from './user.entity';
 export function createUserLoaders(dataSource: DataSource) {
   return {
     userById: onePerKeyLoader<User>(
-      (ids) =>
-        dataSource.getRepository(User).find({ where: { id: In([...ids]) }, withDeleted: true }),
+      (ids) => entitiesById(dataSource, User, ids),
       (user) => user.id,
     ),
     /** Live accounts the user is a member of, the first `first` by account id. */

@@ -4,10 +4,12 @@ import {
   GraphQLError,
   type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
+import { LRUCache } from 'lru-cache';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ERROR_CODES, HarmonyError, type ErrorCode } from '../../shared/errors';
 import { findNulCharacters } from './nul-characters';
@@ -127,34 +129,79 @@ const metricEvaluationEstimator: ComplexityEstimator = ({ type, field, args, chi
  * is HTTP 400 with a code naming the limit.
  */
 export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+  const passed = new PassedChecks();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
-          if (!operation) return;
-          const coerced = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          if (coerced.errors) {
-            const message = coerced.errors.map((error) => error.message).join('; ');
-            throw refusal('BAD_USER_INPUT', message, { field: 'variables' });
-          }
-          const nul = findNulCharacters(document, request.variables ?? {})[0];
-          if (nul) {
-            throw refusal(
-              'BAD_USER_INPUT',
-              `${nul}: text may not contain the NUL character (\\u0000)`,
-              { field: nul },
-            );
-          }
-          assertComplexity(schema, document, request);
-          assertMetricEvaluations(schema, document, request);
+          if (!operation || passed.has(document, request)) return;
+          assertLimits(schema, document, operation, request);
+          passed.add(document, request);
         },
       };
     },
   };
+}
+
+/** Variables longer than this (bulk upserts) are checked every time rather than remembered. */
+const MAX_REMEMBERED_VARIABLES_LENGTH = 2048;
+/** Variable sets remembered per document. */
+const MAX_PASSES_PER_DOCUMENT = 64;
+
+/**
+ * The checks are a pure function of the document, operation name and variables: remember which
+ * passed, per parsed document (Apollo's bounded document store hands the same DocumentNode to
+ * every request with the same text), so a dashboard repeating its query pays for the complexity
+ * walks once. Weakly keyed by document, bounded per document; refusals are always recomputed.
+ */
+class PassedChecks {
+  private readonly byDocument = new WeakMap<DocumentNode, LRUCache<string, true>>();
+
+  has(document: DocumentNode, request: Request): boolean {
+    const key = rememberedKey(request);
+    return key !== null && this.byDocument.get(document)?.get(key) === true;
+  }
+
+  add(document: DocumentNode, request: Request): void {
+    const key = rememberedKey(request);
+    if (key === null) return;
+    let passes = this.byDocument.get(document);
+    if (!passes) {
+      passes = new LRUCache({ max: MAX_PASSES_PER_DOCUMENT });
+      this.byDocument.set(document, passes);
+    }
+    passes.set(key, true);
+  }
+}
+
+function rememberedKey(request: Request): string | null {
+  const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+  return key.length > MAX_REMEMBERED_VARIABLES_LENGTH ? null : key;
+}
+
+function assertLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  request: Request,
+): void {
+  const coerced = getVariableValues(
+    schema,
+    operation.variableDefinitions ?? [],
+    request.variables ?? {},
+  );
+  if (coerced.errors) {
+    const message = coerced.errors.map((error) => error.message).join('; ');
+    throw refusal('BAD_USER_INPUT', message, { field: 'variables' });
+  }
+  const nul = findNulCharacters(document, request.variables ?? {})[0];
+  if (nul) {
+    throw refusal('BAD_USER_INPUT', `${nul}: text may not contain the NUL character (\\u0000)`, {
+      field: nul,
+    });
+  }
+  assertComplexity(schema, document, request);
+  assertMetricEvaluations(schema, document, request);
 }
 
 type Request = { operationName?: string | null; variables?: Record<string, unknown> | null };
