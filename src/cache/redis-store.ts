@@ -89,8 +89,11 @@ export class RedisStore implements CacheStore {
       const result = await Promise.race([
         pending,
         new Promise<never>((_, reject) => {
+          // setImmediate: a reply that arrived while our own event loop was busy is read
+          // (poll phase) before the timeout counts, so a stall of ours is not blamed on Redis.
           timer = setTimeout(
-            () => reject(new Error(`no reply within ${this.commandTimeoutMs} ms`)),
+            () =>
+              setImmediate(() => reject(new Error(`no reply within ${this.commandTimeoutMs} ms`))),
             this.commandTimeoutMs,
           );
         }),
