@@ -60,8 +60,8 @@ export async function createServer(services: Services, logger: Logger): Promise<
   await apollo.start();
   await services.apiKeys.startListening(logger);
   const signalsPump = new SignalsPump(services.dataSource, services.signals.refresher, logger);
-  // The segment catalog loads before the pump evaluates anything (a failure is logged, not fatal).
-  await services.signals
+  // The segment catalog loads in the background (a start is never held up; a failure is logged).
+  void services.signals
     .ensureCatalog()
     .catch((err) => logger.error({ err }, 'signals: loading schema/segments failed'));
   if (services.config.signalsPump) await signalsPump.start();
