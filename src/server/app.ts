@@ -94,8 +94,8 @@ export async function createServer(services: Services, logger: Logger): Promise<
   await services.thresholds
     .ensureCatalog()
     .catch((err) => logger.error({ err }, 'signals: loading schema/thresholds failed'));
-  // The segment catalog loads before the pump evaluates anything (a failure is logged, not fatal).
-  await services.signals
+  // The segment catalog loads in the background (a start is never held up; a failure is logged).
+  void services.signals
     .ensureCatalog()
     .catch((err) => logger.error({ err }, 'signals: loading schema/segments failed'));
   if (services.config.signalsPump) await signalsPump.start();

@@ -213,7 +213,7 @@ describe('errors say what was expected', () => {
     expect(error.extensions).toMatchObject({
       code: 'DIMENSION_NOT_ALLOWED',
       got: 'plan',
-      expected: ['industry', 'employee_count_band', 'account'],
+      expected: ['industry', 'employee_count_band', 'account', 'segment'],
     });
   });
 
