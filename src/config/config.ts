@@ -68,6 +68,11 @@ const environmentSchema = z.object({
   /** pino log level. Default `info` (`warn` under test). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /**
+   * Run the signals pump in this process (account views, segments, change-feed numbering).
+   * Default true, false under NODE_ENV=test (tests call the refresher themselves).
+   */
+  HARMONY_SIGNALS_PUMP: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
 });
 
 export type Config = {
@@ -94,6 +99,7 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
   thresholdsOnWrites: boolean;
+  signalsPump: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -140,5 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     nodeEnv: e.NODE_ENV,
     thresholdsOnWrites: e.HARMONY_THRESHOLDS_ON_WRITES,
+    signalsPump:
+      e.HARMONY_SIGNALS_PUMP === undefined
+        ? e.NODE_ENV !== 'test'
+        : ['true', '1', 'yes'].includes(e.HARMONY_SIGNALS_PUMP),
   };
 }

@@ -23,7 +23,7 @@ export class DefinitionError extends Error {
   }
 }
 
-const NO_PLAN: Dimension[] = ['industry', 'employee_count_band', 'account'];
+const NO_PLAN: Dimension[] = ['industry', 'employee_count_band', 'account', 'segment'];
 
 /**
  * Dimensions a definition can be grouped by at all: revenue movements and retention are

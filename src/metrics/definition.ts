@@ -6,7 +6,13 @@ import { MAX_WINDOW_YEARS, offsetWithinLimit } from './windows';
  * `defineMetric`. Objects are strict: an unknown field is an error, never silently ignored.
  */
 
-export const DIMENSIONS = ['plan', 'industry', 'employee_count_band', 'account'] as const;
+export const DIMENSIONS = [
+  'plan',
+  'industry',
+  'employee_count_band',
+  'account',
+  'segment',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export const TIERS = ['REALTIME', 'NEAR_REALTIME', 'HOURLY', 'DAILY'] as const;

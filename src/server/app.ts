@@ -62,9 +62,10 @@ export async function createServer(services: Services, logger: Logger): Promise<
   await services.apiKeys.startListening(logger);
   const signalsPump = new SignalsPump(services.dataSource, services.signals.refresher, logger);
   // PQL scores fill the account views; thresholds follow the same touched accounts.
-  const thresholdTrigger = services.config.thresholdsOnWrites
-    ? new ThresholdTrigger(services.thresholds, logger)
-    : undefined;
+  const thresholdTrigger =
+    services.config.thresholdsOnWrites && services.config.signalsPump
+      ? new ThresholdTrigger(services.thresholds, logger)
+      : undefined;
   services.signals.refresher.addScoreProvider(
     signalsViewProvider(services.scores, thresholdTrigger),
   );
@@ -75,7 +76,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
   await services.signals
     .ensureCatalog()
     .catch((err) => logger.error({ err }, 'signals: loading schema/segments failed'));
-  await signalsPump.start();
+  if (services.config.signalsPump) await signalsPump.start();
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);

@@ -26,7 +26,24 @@ export function dimensionSql(dimension: Dimension, planSql: string): string {
       return EMPLOYEE_BAND_SQL;
     case 'account':
       return `a.id::text`;
+    case 'segment':
+      return `coalesce(a.segment_name, 'none')`;
   }
+}
+
+/**
+ * The relation queries join as the account `a`. Grouped or filtered by `segment`, an account
+ * appears once per segment it is in (materialised in segment_members by src/signals), or once
+ * as 'none': each group's value is right, and the ungrouped total is computed apart.
+ */
+export function accountsRelation(request: CompileRequest): string {
+  const usesSegment =
+    request.groupBy.includes('segment') || request.filters.some((f) => f.dimension === 'segment');
+  if (!usesSegment) return 'accounts';
+  return `(SELECT acc.*, seg.name AS segment_name FROM accounts acc
+      CROSS JOIN LATERAL unnest(coalesce(
+        (SELECT array_agg(sm.segment) FROM segment_members sm WHERE sm.account_id = acc.id),
+        ARRAY['none'])) AS seg(name))`;
 }
 
 /** `expr AS d_plan, ...` for SELECT and the matching GROUP BY list. */
@@ -99,7 +116,7 @@ export function accountScope(request: CompileRequest, params: SqlParams, account
     };
   }
   const ctes = plan ? [accountPlanCte(params, request.planAt)] : [];
-  const joins = `LEFT JOIN accounts a ON a.id = ${accountIdSql}${
+  const joins = `LEFT JOIN ${accountsRelation(request)} a ON a.id = ${accountIdSql}${
     plan ? `\n    LEFT JOIN account_plan ap ON ap.account_id = ${accountIdSql}` : ''
   }`;
   return {

@@ -6,7 +6,7 @@ import {
   type PropertyFilter,
 } from '../definition';
 import { excludedUsersSql, userExclusionSql } from './activity';
-import { accountConditions, groupingSql, needsPlan } from './dimensions';
+import { accountsRelation, accountConditions, groupingSql, needsPlan } from './dimensions';
 import type { CompileRequest } from './request';
 import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
 import { accountPlanCte, bucketsCte } from './subscription-state';
@@ -82,7 +82,7 @@ export function compileEventMetric(definition: EventMetric, request: CompileRequ
     )
     SELECT x.bucket${grouping.select}, coalesce(${value}, 0)::float8 AS value
     FROM x
-    LEFT JOIN accounts a ON a.id = x.account_id
+    LEFT JOIN ${accountsRelation(request)} a ON a.id = x.account_id
     ${planJoin}
     ${whereSql(conditions)}
     GROUP BY x.bucket${grouping.groupBy}${netted ? '\n    HAVING sum(x.amount) <> 0' : ''}`),
@@ -141,7 +141,7 @@ function compileAccountColumn(definition: AggregateMetric, request: CompileReque
     WITH ${ctes.join(',\n    ')}
     SELECT b.bucket${grouping.select}, coalesce(${aggregate}(a.employee_count), 0)::float8 AS value
     FROM buckets b
-    JOIN accounts a ON a.created_at < b.ends_at
+    JOIN ${accountsRelation(request)} a ON a.created_at < b.ends_at
     ${plan ? 'LEFT JOIN account_plan ap ON ap.account_id = a.id' : ''}
     ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),

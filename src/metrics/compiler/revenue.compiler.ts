@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { RevenueMeasure, RevenueMetric } from '../definition';
-import { accountConditions, groupingSql, needsPlan } from './dimensions';
+import { accountsRelation, accountConditions, groupingSql, needsPlan } from './dimensions';
 import type { CompileRequest } from './request';
 import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
 import {
@@ -78,7 +78,7 @@ function compileSnapshot(measure: SnapshotMeasure, request: CompileRequest): Com
     SELECT b.bucket${grouping.select}, (${SNAPSHOT_VALUES[measure]})::float8 AS value${currencies}
     FROM buckets b
     JOIN subscription_mrr sm ON sm.at = b.starts_at
-    JOIN accounts a ON a.id = sm.account_id
+    JOIN ${accountsRelation(request)} a ON a.id = sm.account_id
     ${plan ? 'LEFT JOIN instant_plan ap ON ap.at = sm.at AND ap.account_id = sm.account_id' : ''}
     ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
@@ -105,7 +105,7 @@ function compilePaidAccountRatio(request: CompileRequest): CompiledSql {
     SELECT b.bucket${grouping.select},
       (count(am.account_id)::float8 / count(*))::float8 AS value
     FROM buckets b
-    JOIN accounts a ON (a.created_at <= b.starts_at OR EXISTS (
+    JOIN ${accountsRelation(request)} a ON (a.created_at <= b.starts_at OR EXISTS (
       SELECT 1 FROM subscription_history h WHERE h.account_id = a.id AND h.effective_at <= b.starts_at))
     LEFT JOIN account_mrr am ON am.at = b.starts_at AND am.account_id = a.id
     ${whereSql(conditions)}
@@ -170,7 +170,7 @@ function compileMovement(measure: MovementMeasure, request: CompileRequest): Com
     FROM buckets b
     JOIN movements mv ON mv.month_at >= b.starts_at AND mv.month_at < b.ends_at
     JOIN first_paid fp ON fp.account_id = mv.account_id
-    JOIN accounts a ON a.id = mv.account_id
+    JOIN ${accountsRelation(request)} a ON a.id = mv.account_id
     ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,
@@ -204,7 +204,7 @@ function compileRetention(measure: RetentionMeasure, request: CompileRequest): C
     FROM buckets b
     JOIN account_mrr cohort ON cohort.at = b.starts_at
     LEFT JOIN account_mrr later ON later.at = b.ends_at AND later.account_id = cohort.account_id
-    JOIN accounts a ON a.id = cohort.account_id
+    JOIN ${accountsRelation(request)} a ON a.id = cohort.account_id
     ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
     params: params.values,

@@ -1,7 +1,13 @@
 import type { UsageMetric } from '../definition';
 import { compileActiveUsersFromMonthBits } from './active-users-bits.compiler';
 import { activityCte, daysInBucketSql, userExclusionSql } from './activity';
-import { accountConditions, accountScope, groupingSql, needsPlan } from './dimensions';
+import {
+  accountsRelation,
+  accountConditions,
+  accountScope,
+  groupingSql,
+  needsPlan,
+} from './dimensions';
 import type { CompileRequest } from './request';
 import { SqlParams, tidy, whereSql, type CompiledSql } from './sql-params';
 import { accountPlanCte, bucketsCte, mrrAtInstantsCtes } from './subscription-state';
@@ -101,7 +107,7 @@ function compileAdminDailyRatio(request: CompileRequest): CompiledSql {
     per_day AS (
       SELECT p.day${grouping.select}, count(*) AS paying, count(ad.account_id) AS admin_active
       FROM paying p
-      JOIN accounts a ON a.id = p.account_id
+      JOIN ${accountsRelation(request)} a ON a.id = p.account_id
       ${plan ? 'LEFT JOIN account_plan ap ON ap.account_id = p.account_id' : ''}
       LEFT JOIN admin_days ad ON ad.day = p.day AND ad.account_id = p.account_id
       ${whereSql(conditions)}
@@ -207,7 +213,7 @@ function compilePqlAccounts(request: CompileRequest, minActiveUsers: number): Co
     SELECT b.bucket${grouping.select}, count(*)::float8 AS value
     FROM buckets b
     JOIN per_account pa ON pa.bucket = b.bucket AND pa.users >= ${minimum}
-    JOIN accounts a ON a.id = pa.account_id
+    JOIN ${accountsRelation(request)} a ON a.id = pa.account_id
     ${plan ? 'LEFT JOIN account_plan ap ON ap.account_id = pa.account_id' : ''}
     LEFT JOIN account_mrr am ON am.at = b.starts_at AND am.account_id = pa.account_id
     ${whereSql(['am.account_id IS NULL', ...conditions])}

@@ -182,14 +182,17 @@ export class ViewRefresher {
     }
     const values: MetricValues = new Map();
     if (!accountIds.length) return values;
-    for (const [key, { metric, window }] of needed) {
-      const result = await this.metrics.valuesForAccounts(
-        metric,
-        windowRequest(window, now),
-        accountIds,
-      );
-      values.set(key, result.values);
-    }
+    // Evaluated side by side: the metrics engine bounds how many statements run at once.
+    await Promise.all(
+      [...needed].map(async ([key, { metric, window }]) => {
+        const result = await this.metrics.valuesForAccounts(
+          metric,
+          windowRequest(window, now),
+          accountIds,
+        );
+        values.set(key, result.values);
+      }),
+    );
     return values;
   }
 

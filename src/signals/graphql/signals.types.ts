@@ -112,7 +112,7 @@ export class AccountView {
   changeSeq: string;
 }
 
-@ObjectType({ description: 'One field of a view that changed.' })
+@ObjectType('FieldChange', { description: 'One field of a view that changed.' })
 export class FieldChangeType {
   @Field({ description: 'The AccountView field name, e.g. "mrr".' })
   field: string;
@@ -167,7 +167,7 @@ export class SegmentMembershipChange {
   recordedAt: Date;
 }
 
-@ObjectType({ description: 'One version of a segment definition.' })
+@ObjectType('SegmentVersion', { description: 'One version of a segment definition.' })
 export class SegmentVersionType {
   @Field(() => Int, { description: 'Version number, from 1.' })
   version: number;
@@ -185,7 +185,9 @@ export class SegmentVersionType {
   definition: Record<string, unknown>;
 }
 
-@ObjectType({ description: 'A named audience of accounts defined by a rule, materialised.' })
+@ObjectType('Segment', {
+  description: 'A named audience of accounts defined by a rule, materialised.',
+})
 export class SegmentType {
   @Field({ description: 'Unique name (snake_case).' })
   name: string;
