@@ -85,9 +85,10 @@ export async function createServer(services: Services, logger: Logger): Promise<
   await services.apiKeys.startListening(logger);
   const signalsPump = new SignalsPump(services.dataSource, services.signals.refresher, logger);
   // PQL scores fill the account views; thresholds follow the same touched accounts.
-  const thresholdTrigger = services.config.thresholdsOnWrites
-    ? new ThresholdTrigger(services.thresholds, logger)
-    : undefined;
+  const thresholdTrigger =
+    services.config.thresholdsOnWrites && services.config.signalsPump
+      ? new ThresholdTrigger(services.thresholds, logger)
+      : undefined;
   services.signals.refresher.addScoreProvider(
     signalsViewProvider(services.scores, thresholdTrigger),
   );

@@ -12,7 +12,8 @@ import { startTestServer, type TestServer } from '../support/test-server';
  */
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  // The signals pump runs here: scores and thresholds follow the writes without being asked.
+  t = await startTestServer({ signalsPump: true });
   await t.query(`mutation {
     upsertPlan(input: { code: "pro", name: "Pro", price: 100, isPaid: true }) { code }
     upsertAccounts(inputs: [
