@@ -19,14 +19,3 @@ export interface WriteObserver {
 
 /** For callers built without a cache (scripts, unit tests): observes nothing. */
 export const ignoreWrites: WriteObserver = { committed: () => undefined };
-
-/** Awaits a write (its transaction) and, once it has committed, tells the observer. */
-export async function afterCommit<T>(
-  observer: WriteObserver,
-  families: readonly DataFamily[],
-  write: Promise<T>,
-): Promise<T> {
-  const result = await write;
-  observer.committed(families);
-  return result;
-}
