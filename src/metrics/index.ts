@@ -4,3 +4,7 @@ export { createMetricLoaders } from './graphql/metric.loaders';
 export { MetricResolver, MetricDefinitionResolver } from './graphql/metric.resolver';
 export { AccountMetricResolver } from './graphql/account-metric.resolver';
 export { loadCatalog, CATALOG_DIR } from './catalog-loader';
+export type { WindowRequest } from './windows';
+export type { FreshnessTier } from './definition';
+export { WindowInput } from './graphql/metric.inputs';
+export { MetricWindow, FreshnessTierEnum } from './graphql/metric.types';

@@ -12,6 +12,7 @@ import { createLoaders } from './graphql/loaders';
 import { operationScopesPlugin } from './graphql/operation-scopes';
 import { parseOptions, queryLimitRules, queryLimitsPlugin } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
+import { attachSubscriptionServer } from './graphql/subscription-server';
 import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { healthHandler, readyHandler } from './health';
 import { createObservability } from './observability';
@@ -38,6 +39,18 @@ export async function createServer(services: Services, logger: Logger): Promise<
   let shuttingDown = false;
 
   const schema = await buildHarmonySchema();
+  // GraphQL subscriptions (graphql-ws) share the HTTP server and the /graphql path.
+  const subscriptions = attachSubscriptionServer({
+    httpServer,
+    schema,
+    services,
+    logger,
+    limits: {
+      maxConnections: services.config.wsMaxConnections,
+      maxConnectionsPerKey: services.config.wsMaxConnectionsPerKey,
+      maxSubscriptionsPerConnection: services.config.wsMaxSubscriptionsPerConnection,
+    },
+  });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -48,6 +61,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      subscriptions.drainPlugin,
       operationScopesPlugin(),
       queryLimitsPlugin(schema),
       // A 503 (database down, no capacity) wins over a 400 set by the next plugin.
@@ -58,6 +72,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
   });
   await apollo.start();
   await services.apiKeys.startListening(logger);
+  await services.live.start(logger);
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);
@@ -101,6 +116,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.apiKeys.stopListening();
+      await services.live.stop();
     },
   };
 }

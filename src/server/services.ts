@@ -11,6 +11,7 @@ import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics';
+import { LiveService } from '../live';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -18,7 +19,7 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
-  return {
+  const services: Services = {
     config,
     dataSource,
     redis,
@@ -34,7 +35,13 @@ export function createServices(
       statementTimeoutMs: config.statementTimeoutMs,
       maxConcurrentStatements: config.metricConcurrency,
     }),
+    live: new LiveService(dataSource, () => services.metrics, {
+      redis,
+      prefix: config.livePrefix,
+      maxWatches: config.liveMaxWatches,
+    }),
   };
+  return services;
 }
 
 export type { Services };

@@ -4,6 +4,7 @@ import {
   GraphQLError,
   type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -132,25 +133,7 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation) return;
-          const coerced = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          if (coerced.errors) {
-            const message = coerced.errors.map((error) => error.message).join('; ');
-            throw refusal('BAD_USER_INPUT', message, { field: 'variables' });
-          }
-          const nul = findNulCharacters(document, request.variables ?? {})[0];
-          if (nul) {
-            throw refusal(
-              'BAD_USER_INPUT',
-              `${nul}: text may not contain the NUL character (\\u0000)`,
-              { field: nul },
-            );
-          }
-          assertComplexity(schema, document, request);
-          assertMetricEvaluations(schema, document, request);
+          assertWithinLimits(schema, document, operation, request);
         },
       };
     },
@@ -158,6 +141,35 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
 }
 
 type Request = { operationName?: string | null; variables?: Record<string, unknown> | null };
+
+/**
+ * The checks after validation, for HTTP requests and WebSocket operations alike: variables that
+ * fit their types, no NUL characters, cost and metric evaluations within the limits.
+ */
+export function assertWithinLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  request: Request,
+): void {
+  const coerced = getVariableValues(
+    schema,
+    operation.variableDefinitions ?? [],
+    request.variables ?? {},
+  );
+  if (coerced.errors) {
+    const message = coerced.errors.map((error) => error.message).join('; ');
+    throw refusal('BAD_USER_INPUT', message, { field: 'variables' });
+  }
+  const nul = findNulCharacters(document, request.variables ?? {})[0];
+  if (nul) {
+    throw refusal('BAD_USER_INPUT', `${nul}: text may not contain the NUL character (\\u0000)`, {
+      field: nul,
+    });
+  }
+  assertComplexity(schema, document, request);
+  assertMetricEvaluations(schema, document, request);
+}
 
 function measure(
   schema: GraphQLSchema,
