@@ -8,11 +8,8 @@ import { RoomForHotUpdates1764000006000 } from './1764000006000-RoomForHotUpdate
 import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEpoch';
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
-<<<<<<< HEAD
-import { LiveInputNotifications1764000009500 } from './1764000009500-LiveInputNotifications';
-=======
 import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
->>>>>>> h/views
+import { LiveInputNotifications1764000009500 } from './1764000009500-LiveInputNotifications';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
