@@ -4,6 +4,10 @@ import type { RedisClient } from '../cache/redis-client';
 import type { MetricsService, WindowRequest } from '../metrics';
 import { HarmonyError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { RecordedChange } from '../signals/change-feed';
+import { parseCursor } from '../signals/change-feed';
+import { followFeed, type FeedFilter } from './feed-subscription';
+import { FeedTail } from './feed-tail';
 import { InputWakeups } from './input-wakeups';
 import { InProcessBus, type LiveBus } from './live-bus';
 import { DEFAULT_TIMING, type LiveTiming } from './live-timing';
@@ -20,6 +24,11 @@ export type LiveServiceOptions = {
   maxWatches?: number;
   /** Values kept for a subscriber that reads slowly (older ones are dropped). Default 100. */
   maxBufferedPerSubscriber?: number;
+  /**
+   * Feed changes kept for a subscriber that reads slowly; beyond, its subscription ends with an
+   * error naming the cursor to resume from (a change is never dropped). Default 1,000.
+   */
+  maxFeedBuffered?: number;
   timing?: Partial<LiveTiming>;
 };
 
@@ -37,12 +46,13 @@ export class LiveService {
   private readonly prefix: string;
   private readonly maxWatches: number;
   private readonly maxBuffered: number;
+  private readonly maxFeedBuffered: number;
   private logger?: Logger;
   private ticker?: NodeJS.Timeout;
   private started?: Promise<void>;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     /** The metrics engine, looked up when first needed (the services are built together). */
     private readonly metrics: () => MetricsService,
     private readonly options: LiveServiceOptions = {},
@@ -50,13 +60,16 @@ export class LiveService {
     this.prefix = options.prefix ?? 'harmony:';
     this.maxWatches = options.maxWatches ?? 1000;
     this.maxBuffered = options.maxBufferedPerSubscriber ?? 100;
+    this.maxFeedBuffered = options.maxFeedBuffered ?? 1000;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.wakeups = new InputWakeups(dataSource);
+    this.feedTail = new FeedTail(dataSource);
     this.busFactory = () =>
       options.redis ? new RedisBus(options.redis, this.prefix, this.logger!) : new InProcessBus();
   }
 
   private readonly busFactory: () => LiveBus;
+  private readonly feedTail: FeedTail;
   private activeBus?: LiveBus;
 
   /** Listens to PostgreSQL and connects the bus; safe to call more than once. */
@@ -72,6 +85,7 @@ export class LiveService {
       });
       this.wakeups.onResumed(() => this.resyncAll());
       await this.wakeups.start(logger);
+      await this.feedTail.start(logger);
       const tickMs = Math.max(50, Math.min(5000, Math.floor(this.timing.leaseTtlMs / 3)));
       this.ticker = setInterval(() => {
         const now = Date.now();
@@ -89,6 +103,7 @@ export class LiveService {
     for (const watch of this.watches.values()) watch.stop();
     this.watches.clear();
     await this.wakeups.stop();
+    await this.feedTail.stop();
     await this.activeBus?.close();
   }
 
@@ -113,8 +128,13 @@ export class LiveService {
     if (!this.started || !this.activeBus)
       throw new HarmonyError('SERVICE_UNAVAILABLE', 'live updates are not started');
     const key = watchKey(name, window);
-    const existing = this.watches.get(key) ?? (await this.pending.get(key));
-    if (existing && this.watches.get(key) === existing) return existing.subscribe();
+    for (;;) {
+      const watch = this.watches.get(key);
+      if (watch) return watch.subscribe();
+      const pending = this.pending.get(key);
+      if (!pending) break;
+      await pending;
+    }
     if (this.watches.size + this.pending.size >= this.maxWatches) {
       throw new HarmonyError(
         'TOO_MANY_SUBSCRIPTIONS',
@@ -123,15 +143,15 @@ export class LiveService {
         { limit: this.maxWatches },
       );
     }
-    const creating = this.createWatch(key, name, window);
+    // Registered before anyone awaiting `creating` resumes, so concurrent subscribers share it.
+    const creating = this.createWatch(key, name, window)
+      .then((watch) => {
+        this.watches.set(key, watch);
+        return watch;
+      })
+      .finally(() => this.pending.delete(key));
     this.pending.set(key, creating);
-    try {
-      const watch = await creating;
-      this.watches.set(key, watch);
-      return watch.subscribe();
-    } finally {
-      this.pending.delete(key);
-    }
+    return (await creating).subscribe();
   }
 
   private async createWatch(key: string, name: string, window: WindowRequest) {

@@ -7,7 +7,13 @@
 export function createSubscriptionQueue<T>(options: {
   maxBuffered: number;
   onClose: () => void;
-}): AsyncIterableIterator<T> & { push(value: T): void; fail(error: Error): void } {
+  /** Called after the client took a value, with how many are left. */
+  onRead?: (buffered: number) => void;
+}): AsyncIterableIterator<T> & {
+  push(value: T): void;
+  fail(error: Error): void;
+  readonly buffered: number;
+} {
   const buffered: T[] = [];
   let waiting: { resolve: (result: IteratorResult<T>) => void; reject: (e: Error) => void } | null =
     null;
@@ -46,8 +52,15 @@ export function createSubscriptionQueue<T>(options: {
       }
       failure = error;
     },
+    get buffered() {
+      return buffered.length;
+    },
     next() {
-      if (buffered.length) return Promise.resolve({ value: buffered.shift()!, done: false });
+      if (buffered.length) {
+        const value = buffered.shift()!;
+        options.onRead?.(buffered.length);
+        return Promise.resolve({ value, done: false });
+      }
       if (failure) {
         const error = failure;
         failure = null;
