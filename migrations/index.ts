@@ -9,6 +9,7 @@ import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEp
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
 import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
+import { AccountViews1764000009210 } from './1764000009210-AccountViews';
 import { LiveInputNotifications1764000009500 } from './1764000009500-LiveInputNotifications';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
@@ -24,5 +25,6 @@ export const migrations = [
   ApiKeyChangeNotifications1764000008300,
   ShortApiKeyPrefixes1764000008310,
   ChangeFeed1764000009200,
+  AccountViews1764000009210,
   LiveInputNotifications1764000009500,
 ];

@@ -10,6 +10,7 @@ import type { TeamService } from '../domain/team/team.service';
 import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
 import type { MetricsService } from '../metrics';
+import type { SignalsService } from '../signals/signals.service';
 import type { LiveService } from '../live';
 
 /**
@@ -30,6 +31,8 @@ export interface Services {
   ingest: IngestService;
   eventDefinitions: EventDefinitionService;
   metrics: MetricsService;
+  /** Account views, segments and the change feed. */
+  signals: SignalsService;
   /** Live updates behind GraphQL subscriptions. */
   live: LiveService;
 }

@@ -17,6 +17,7 @@ import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { healthHandler, readyHandler } from './health';
 import { createObservability } from './observability';
 import { sendIfUnavailable } from './unavailable-response';
+import { SignalsPump } from '../signals';
 import type { Services } from './services';
 
 export type HarmonyServer = {
@@ -72,6 +73,12 @@ export async function createServer(services: Services, logger: Logger): Promise<
   });
   await apollo.start();
   await services.apiKeys.startListening(logger);
+  const signalsPump = new SignalsPump(services.dataSource, services.signals.refresher, logger);
+  // The segment catalog loads before the pump evaluates anything (a failure is logged, not fatal).
+  await services.signals
+    .ensureCatalog()
+    .catch((err) => logger.error({ err }, 'signals: loading schema/segments failed'));
+  await signalsPump.start();
   await services.live.start(logger);
 
   app.get('/health', healthHandler(services));
@@ -116,6 +123,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.apiKeys.stopListening();
+      await signalsPump.stop();
       await services.live.stop();
     },
   };

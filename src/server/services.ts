@@ -11,6 +11,7 @@ import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics';
+import { SignalsService } from '../signals';
 import { LiveService } from '../live';
 
 /** The composition root of the services: built once per process, shared by every request. */
@@ -19,7 +20,7 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
-  const services: Services = {
+  const base = {
     config,
     dataSource,
     redis,
@@ -35,13 +36,16 @@ export function createServices(
       statementTimeoutMs: config.statementTimeoutMs,
       maxConcurrentStatements: config.metricConcurrency,
     }),
-    live: new LiveService(dataSource, () => services.metrics, {
+  };
+  return {
+    ...base,
+    signals: new SignalsService(dataSource, base.metrics, { maxPageSize: config.maxPageSize }),
+    live: new LiveService(dataSource, () => base.metrics, {
       redis,
       prefix: config.livePrefix,
       maxWatches: config.liveMaxWatches,
     }),
   };
-  return services;
 }
 
 export type { Services };

@@ -181,7 +181,7 @@ export async function readChanges(
     `SELECT seq::text AS seq, topic, account_id::text AS account_id, subject, cause, changes,
             recorded_at, sequenced_at
      FROM change_feed WHERE seq IS NOT NULL AND ${conditions.join(' AND ')}
-     ORDER BY seq LIMIT $2`,
+     ORDER BY change_feed.seq LIMIT $2`,
     params,
   );
   return rows.map((row) => ({

@@ -9,6 +9,13 @@ import {
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
 import { AccountMetricResolver, MetricDefinitionResolver, MetricResolver } from '../../metrics';
+import {
+  AccountSegmentsResolver,
+  AccountViewChangeResolver,
+  AccountViewResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+} from '../../signals';
 import { MetricChangedResolver } from '../../live';
 
 /** Every resolver class the schema is built from. */
@@ -25,5 +32,10 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricResolver,
   MetricDefinitionResolver,
   AccountMetricResolver,
+  AccountViewResolver,
+  AccountViewChangeResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+  AccountSegmentsResolver,
   MetricChangedResolver,
 ];
