@@ -154,6 +154,26 @@ export class LiveService {
     return (await creating).subscribe();
   }
 
+  /**
+   * The change feed's entries of one topic (account views, segment memberships, threshold
+   * crossings) from the exclusive cursor `after`, or from now on without one: each exactly once,
+   * in commit order, also across reconnects when the client resumes from its last cursor.
+   */
+  feedChanges(
+    filter: FeedFilter,
+    after: string | null | undefined,
+  ): AsyncIterableIterator<RecordedChange> {
+    if (!this.started)
+      throw new HarmonyError('SERVICE_UNAVAILABLE', 'live updates are not started');
+    return followFeed({
+      dataSource: this.dataSource,
+      tail: this.feedTail,
+      filter,
+      after: after == null ? null : BigInt(parseCursor(after)),
+      maxBuffered: this.maxFeedBuffered,
+    });
+  }
+
   private async createWatch(key: string, name: string, window: WindowRequest) {
     const watch = new MetricWatch(key, name, window, {
       metrics: this.metrics(),

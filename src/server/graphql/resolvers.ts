@@ -16,7 +16,7 @@ import {
   SegmentMembershipChangeResolver,
   SegmentResolver,
 } from '../../signals';
-import { MetricChangedResolver } from '../../live';
+import { ChangeFeedSubscriptionResolver, MetricChangedResolver } from '../../live';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -38,4 +38,5 @@ export const resolvers: NonEmptyArray<Function> = [
   SegmentResolver,
   AccountSegmentsResolver,
   MetricChangedResolver,
+  ChangeFeedSubscriptionResolver,
 ];

@@ -162,11 +162,7 @@ export function attachSubscriptionServer(options: {
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: {
-            principal: connection.principal,
-            services,
-            loaders: createLoaders(services.dataSource),
-          },
+          contextValue: subscriptionContext(connection.principal, services),
         };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
@@ -268,4 +264,24 @@ function closeSocket(socket: WebSocket, code: number, reason: string): void {
   let text = reason;
   while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
   socket.close(code, text);
+}
+
+/**
+ * The context of one operation on a socket. A subscription runs for hours and executes once per
+ * event with this same context, so its loaders are renewed each turn of the event loop: one
+ * event's fields are still batched, and no event reads what an earlier one cached.
+ */
+function subscriptionContext(principal: Principal, services: Services) {
+  let loaders: ReturnType<typeof createLoaders> | undefined;
+  return {
+    principal,
+    services,
+    get loaders() {
+      if (!loaders) {
+        loaders = createLoaders(services.dataSource);
+        setImmediate(() => (loaders = undefined));
+      }
+      return loaders;
+    },
+  };
 }
