@@ -63,6 +63,8 @@ const environmentSchema = z.object({
   HARMONY_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Serve GET /metrics without any key (a scraper on a private network). Default false. */
   HARMONY_METRICS_PUBLIC: booleanFlag(false),
+  /** Evaluate thresholds for the accounts each write touched (and daily for all). Default true. */
+  HARMONY_THRESHOLDS_ON_WRITES: booleanFlag(true),
   /** pino log level. Default `info` (`warn` under test). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -110,6 +112,8 @@ export type Config = {
   wsMaxConnections: number;
   wsMaxConnectionsPerKey: number;
   wsMaxSubscriptionsPerConnection: number;
+  /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
+  thresholdsOnWrites: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -160,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxConnections: e.HARMONY_WS_MAX_CONNECTIONS,
     wsMaxConnectionsPerKey: e.HARMONY_WS_MAX_CONNECTIONS_PER_KEY,
     wsMaxSubscriptionsPerConnection: e.HARMONY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    thresholdsOnWrites: e.HARMONY_THRESHOLDS_ON_WRITES,
   };
 }

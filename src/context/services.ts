@@ -9,7 +9,8 @@ import type { SubscriptionService } from '../domain/subscription/subscription.se
 import type { TeamService } from '../domain/team/team.service';
 import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
-import type { MetricsService } from '../metrics';
+import type { MetricsService, TargetService } from '../metrics';
+import type { ScoreService, ThresholdService } from '../signals/thresholds';
 import type { SignalsService } from '../signals/signals.service';
 import type { LiveService } from '../live';
 
@@ -31,6 +32,12 @@ export interface Services {
   ingest: IngestService;
   eventDefinitions: EventDefinitionService;
   metrics: MetricsService;
+  /** Plan targets and monthly actuals (docs/targets.md). */
+  targets: TargetService;
+  /** Declared scores per account (schema/scores/, the PQL score). */
+  scores: ScoreService;
+  /** Thresholds with hysteresis (docs/thresholds.md). */
+  thresholds: ThresholdService;
   /** Account views, segments and the change feed. */
   signals: SignalsService;
   /** Live updates behind GraphQL subscriptions. */

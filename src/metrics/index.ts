@@ -8,3 +8,5 @@ export type { WindowRequest } from './windows';
 export type { FreshnessTier } from './definition';
 export { WindowInput } from './graphql/metric.inputs';
 export { MetricWindow, FreshnessTierEnum } from './graphql/metric.types';
+export { TargetService } from './targets/targets.service';
+export { TargetResolver } from './graphql/target.resolver';

@@ -10,7 +10,8 @@ import { TeamService } from '../domain/team/team.service';
 import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
-import { MetricsService } from '../metrics';
+import { MetricsService, TargetService } from '../metrics';
+import { ScoreService, ThresholdService } from '../signals/thresholds';
 import { SignalsService } from '../signals';
 import { LiveService } from '../live';
 
@@ -20,6 +21,11 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
+  const metrics = new MetricsService(dataSource, {
+    statementTimeoutMs: config.statementTimeoutMs,
+    maxConcurrentStatements: config.metricConcurrency,
+  });
+  const scores = new ScoreService(dataSource, metrics);
   const base = {
     config,
     dataSource,
@@ -32,10 +38,10 @@ export function createServices(
     subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
     ingest: new IngestService(dataSource, { maxQueuedMessages: config.ingestMaxQueuedMessages }),
     eventDefinitions: new EventDefinitionService(dataSource),
-    metrics: new MetricsService(dataSource, {
-      statementTimeoutMs: config.statementTimeoutMs,
-      maxConcurrentStatements: config.metricConcurrency,
-    }),
+    metrics,
+    targets: new TargetService(dataSource, metrics),
+    scores,
+    thresholds: new ThresholdService(dataSource, metrics, scores),
   };
   return {
     ...base,

@@ -163,7 +163,9 @@ test('views equal a from-scratch SQL computation after a mix of writes and event
     activeUsers30d: 2, // u4 is a test user
     lifetimeRevenue: acmeLifetime,
     healthScore: null,
-    pqlScore: null,
+    // The PQL score (its value is checked by test/signals/pql.test.ts): the same as Account.pqlScore.
+    pqlScore: (await t.query(`{ account(externalId: "acme") { pqlScore { score } } }`)).account
+      .pqlScore.score,
     isTest: false,
   });
   expect(byName.globex).toMatchObject({
@@ -216,7 +218,13 @@ test('a re-upsert with the same values moves nothing; a changed value records ol
   expect(changes[0].account.externalId).toBe('acme');
   expect(changes[0].cause).toBe('UPSERT');
   const fields = Object.fromEntries(changes[0].changes.map((c: any) => [c.field, [c.old, c.new]]));
-  expect(fields).toEqual({ mrr: [350.5, 400], seats: [8, 9] });
+  // One more seat bought lowers the PQL score's seat utilisation (members / seats).
+  expect(fields).toEqual({
+    mrr: [350.5, 400],
+    seats: [8, 9],
+    pqlScore: [expect.any(Number), expect.any(Number)],
+  });
+  expect(fields.pqlScore[1]).toBeLessThan(fields.pqlScore[0]);
   const acme = (await allViews()).find((v) => v.account.externalId === 'acme');
   expect(acme.changeSeq).toBe(changes[0].seq);
   expect(data.accountViewChanges.pageInfo.endCursor).toBe(changes[0].seq);
@@ -247,7 +255,12 @@ test('a re-upsert with the same values moves nothing; a changed value records ol
   });
   expect(eventChange.cause).toBe('EVENTS');
   expect(eventChange.changes.activeUsers30d).toEqual({ old: 1, new: 2 });
-  expect(Object.keys(eventChange.changes).sort()).toEqual(['activeUsers30d', 'lastSeenAt']);
+  // One more active user raises the PQL score too.
+  expect(Object.keys(eventChange.changes).sort()).toEqual([
+    'activeUsers30d',
+    'lastSeenAt',
+    'pqlScore',
+  ]);
 });
 
 test('accountViews pages in change order; updatedSince filters; a bad cursor is a 400', async () => {

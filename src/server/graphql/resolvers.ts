@@ -8,7 +8,17 @@ import {
 } from '../../domain/subscription/subscription.resolver';
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
-import { AccountMetricResolver, MetricDefinitionResolver, MetricResolver } from '../../metrics';
+import {
+  AccountMetricResolver,
+  MetricDefinitionResolver,
+  MetricResolver,
+  TargetResolver,
+} from '../../metrics';
+import {
+  AccountSignalsFieldsResolver,
+  AccountSignalsResolver,
+  ThresholdResolver,
+} from '../../signals/thresholds';
 import {
   AccountSegmentsResolver,
   AccountViewChangeResolver,
@@ -32,6 +42,10 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricResolver,
   MetricDefinitionResolver,
   AccountMetricResolver,
+  TargetResolver,
+  ThresholdResolver,
+  AccountSignalsResolver,
+  AccountSignalsFieldsResolver,
   AccountViewResolver,
   AccountViewChangeResolver,
   SegmentMembershipChangeResolver,

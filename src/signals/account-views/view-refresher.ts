@@ -15,6 +15,8 @@ import { stampViewSequences, writeMemberships, writeViews, type ViewRow } from '
 export type ViewScoreProvider = (
   tx: Queryable,
   accountIds: readonly string[],
+  /** What touched each account (UPSERT, EVENTS, DAILY_SLIDE, ...). */
+  causes?: ReadonlyMap<string, string>,
 ) => Promise<Map<string, { pqlScore?: number | null; healthScore?: number | null }>>;
 
 /** The window `active_users` is read over for the view, as `Account.metric` reads it. */
@@ -124,7 +126,7 @@ export class ViewRefresher {
       segmentsOf.set(state.accountId, names);
       for (const segment of names) members.push({ segment, accountId: state.accountId });
     }
-    const scores = await this.scores(tx, ids);
+    const scores = await this.scores(tx, ids, causes);
     const activeUsers = metricValues.get(metricKey('active_users', ACTIVE_USERS_WINDOW));
     const rows: ViewRow[] = states.map((s) => ({
       account_id: s.accountId,
@@ -191,10 +193,10 @@ export class ViewRefresher {
     return values;
   }
 
-  private async scores(tx: Queryable, ids: string[]) {
+  private async scores(tx: Queryable, ids: string[], causes: ReadonlyMap<string, string>) {
     const merged = new Map<string, { pqlScore?: number | null; healthScore?: number | null }>();
     for (const provider of this.providers) {
-      for (const [id, score] of await provider(tx, ids)) {
+      for (const [id, score] of await provider(tx, ids, causes)) {
         merged.set(id, { ...merged.get(id), ...score });
       }
     }
