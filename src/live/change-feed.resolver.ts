@@ -1,4 +1,4 @@
-import { Arg, Authorized, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import {
   AccountViewChange,
@@ -6,6 +6,8 @@ import {
   toMembershipChange,
   toViewChange,
 } from '../signals';
+import { THRESHOLD_TOPIC, ThresholdCrossingType, toThresholdCrossing } from '../signals/thresholds';
+import { invalidInput, notFound } from '../shared/errors';
 import { mapAsyncIterator } from './map-iterator';
 
 const AFTER_DESCRIPTION =
@@ -64,5 +66,33 @@ export class ChangeFeedSubscriptionResolver {
     _after?: string | null,
   ): SegmentMembershipChange {
     return change;
+  }
+
+  @Authorized('read')
+  @Subscription(() => ThresholdCrossingType, {
+    description:
+      "One account's signals as they are recorded: each threshold it enters or leaves (with " +
+      'hysteresis, so a value hovering at a level does not flap), with the value that caused ' +
+      'it, in commit order; resumable with `after` like accountViewChanged. An unknown account ' +
+      'fails with NOT_FOUND. Needs the `read` scope.',
+    subscribe: async ({ args, context }) => {
+      const { services, loaders } = context as RequestContext;
+      const accountId = String(args.accountId);
+      if (!/^[1-9]\d{0,18}$/.test(accountId) || BigInt(accountId) > 9223372036854775807n)
+        throw invalidInput('accountId', `expected an account id, got "${accountId}"`);
+      if (!(await loaders.accountById.load(accountId))) throw notFound('account', accountId);
+      return mapAsyncIterator(
+        services.live.feedChanges({ topic: THRESHOLD_TOPIC, accountId }, args.after),
+        toThresholdCrossing,
+      );
+    },
+  })
+  accountSignal(
+    @Root() crossing: ThresholdCrossingType,
+    @Arg('accountId', () => ID, { description: 'The account (its `id`).' }) _accountId: string,
+    @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION })
+    _after?: string | null,
+  ): ThresholdCrossingType {
+    return crossing;
   }
 }

@@ -68,7 +68,7 @@ export function subscribe<T = any>(
     },
   );
   return {
-    next: (timeoutMs = 10_000) => {
+    next: (timeoutMs = 30_000) => {
       if (results.length) return Promise.resolve(results.shift()!);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
