@@ -39,7 +39,10 @@ export class FeedTail {
       channel: CHANGE_FEED_CHANNEL,
       logger,
       onNotification: (newest) => {
-        if (!/^\d+$/.test(newest) || BigInt(newest) > this.head) this.wake();
+        if (!/^\d+$/.test(newest)) return this.wake();
+        // Without subscribers there is nothing to read: only remember where the feed is.
+        if (!this.listeners.size && !this.reading) this.head = maxOf(this.head, BigInt(newest));
+        else if (BigInt(newest) > this.head) this.wake();
       },
       onListeningChange: (listening) => listening && this.wake(),
     });
@@ -71,6 +74,13 @@ export class FeedTail {
 
   private async readNew(): Promise<void> {
     try {
+      if (!this.listeners.size) {
+        const [row]: Array<{ head: string }> = await this.dataSource.query(
+          `SELECT coalesce(max(seq), 0)::text AS head FROM change_feed`,
+        );
+        this.head = maxOf(this.head, BigInt(row.head));
+        return;
+      }
       for (;;) {
         const changes = await readChanges(this.dataSource, {
           after: this.head.toString(),
@@ -93,4 +103,8 @@ export class FeedTail {
     await this.listener?.close();
     await this.reading;
   }
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
