@@ -46,7 +46,8 @@ export class FeedTail {
       },
       onListeningChange: (listening) => listening && this.wake(),
     });
-    this.poll = setInterval(() => this.wake(), SAFETY_POLL_MS);
+    // Only while someone follows: an idle server runs no statement of its own.
+    this.poll = setInterval(() => this.listeners.size && this.wake(), SAFETY_POLL_MS);
     this.poll.unref();
   }
 
