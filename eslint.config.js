@@ -12,6 +12,7 @@ const boundaries = [
   { layer: 'ingest', forbidden: ['server'] },
   { layer: 'push', forbidden: ['server'] },
   { layer: 'context', forbidden: ['server'] },
+  { layer: 'live', forbidden: ['server'] },
   { layer: 'db', forbidden: ['domain', 'server', 'metrics', 'ingest'] },
   { layer: 'cache', forbidden: ['metrics', 'domain', 'server', 'ingest'] },
   { layer: 'config', forbidden: ['domain', 'server', 'metrics', 'ingest', 'db', 'cache'] },

@@ -12,6 +12,7 @@ import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
 import { AccountViews1764000009210 } from './1764000009210-AccountViews';
 import { PlanEntries1764000009300 } from './1764000009300-PlanEntries';
 import { Thresholds1764000009310 } from './1764000009310-Thresholds';
+import { LiveInputNotifications1764000009500 } from './1764000009500-LiveInputNotifications';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   AccountViews1764000009210,
   PlanEntries1764000009300,
   Thresholds1764000009310,
+  LiveInputNotifications1764000009500,
 ];

@@ -101,6 +101,21 @@ const environmentSchema = z.object({
     .min(60)
     .max(365 * 86400)
     .default(7 * 86400),
+  /** Prefix of the Redis channels and keys of live updates (subscriptions). Default `harmony:`. */
+  HARMONY_LIVE_PREFIX: z.string().min(1).max(100).default('harmony:'),
+  /** Distinct metric × window pairs `metricChanged` watches at once per process. Default 1000. */
+  HARMONY_LIVE_MAX_WATCHES: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** WebSocket connections per process. Default 5000. */
+  HARMONY_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  /** WebSocket connections per API key and process. Default 100. */
+  HARMONY_WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Subscriptions running at once on one WebSocket connection. Default 25. */
+  HARMONY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(25),
 });
 
 export type Config = {
@@ -127,6 +142,11 @@ export type Config = {
   /** Origins allowed to call the API from a browser (HARMONY_CORS_ORIGINS); none by default. */
   corsOrigins: string[];
   nodeEnv: 'development' | 'production' | 'test';
+  livePrefix: string;
+  liveMaxWatches: number;
+  wsMaxConnections: number;
+  wsMaxConnectionsPerKey: number;
+  wsMaxSubscriptionsPerConnection: number;
   /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
   thresholdsOnWrites: boolean;
   signalsPump: boolean;
@@ -180,6 +200,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPublic: e.HARMONY_METRICS_PUBLIC,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     nodeEnv: e.NODE_ENV,
+    livePrefix: e.HARMONY_LIVE_PREFIX,
+    liveMaxWatches: e.HARMONY_LIVE_MAX_WATCHES,
+    wsMaxConnections: e.HARMONY_WS_MAX_CONNECTIONS,
+    wsMaxConnectionsPerKey: e.HARMONY_WS_MAX_CONNECTIONS_PER_KEY,
+    wsMaxSubscriptionsPerConnection: e.HARMONY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     thresholdsOnWrites: e.HARMONY_THRESHOLDS_ON_WRITES,
     corsOrigins: e.HARMONY_CORS_ORIGINS,
     signalsPump:

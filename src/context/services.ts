@@ -13,6 +13,7 @@ import type { IngestService } from '../ingest/ingest.service';
 import type { MetricsService, TargetService } from '../metrics';
 import type { ScoreService, ThresholdService } from '../signals/thresholds';
 import type { SignalsService } from '../signals/signals.service';
+import type { LiveService } from '../live';
 
 /**
  * The long-lived services of one running server, shared by every request. Resolvers see this
@@ -42,4 +43,6 @@ export interface Services {
   signals: SignalsService;
   /** The answer cache: on Redis with REDIS_URL, else in process (docs/caching.md). */
   cache: AnswerCache;
+  /** Live updates behind GraphQL subscriptions. */
+  live: LiveService;
 }

@@ -17,6 +17,7 @@ import { createLoaders } from './graphql/loaders';
 import { operationScopesPlugin } from './graphql/operation-scopes';
 import { parseOptions, queryLimitRules, queryLimitsPlugin } from './graphql/query-limits';
 import { buildHarmonySchema } from './graphql/schema';
+import { attachSubscriptionServer } from './graphql/subscription-server';
 import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { ResponseCache } from './graphql/response-cache';
 import { PersistedQueryStore } from '../cache/persisted-queries';
@@ -50,6 +51,18 @@ export async function createServer(services: Services, logger: Logger): Promise<
 
   const schema = await buildHarmonySchema();
   const responseCache = new ResponseCache(services.cache, logger);
+  // GraphQL subscriptions (graphql-ws) share the HTTP server and the /graphql path.
+  const subscriptions = attachSubscriptionServer({
+    httpServer,
+    schema,
+    services,
+    logger,
+    limits: {
+      maxConnections: services.config.wsMaxConnections,
+      maxConnectionsPerKey: services.config.wsMaxConnectionsPerKey,
+      maxSubscriptionsPerConnection: services.config.wsMaxSubscriptionsPerConnection,
+    },
+  });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     formatError: createErrorFormatter(logger),
@@ -68,6 +81,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
     },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      subscriptions.drainPlugin,
       operationScopesPlugin(),
       queryLimitsPlugin(schema),
       // A 503 (database down, no capacity) wins over a 400 set by the next plugin.
@@ -105,6 +119,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
     logger,
     services.cache.generations,
   );
+  await services.live.start(logger);
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);
@@ -157,6 +172,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       await signalsPump.stop();
       await thresholdTrigger?.stop();
       await writesListener.close();
+      await services.live.stop();
     },
   };
 }

@@ -16,6 +16,7 @@ import { IngestService } from '../ingest/ingest.service';
 import { MetricsService, TargetService } from '../metrics';
 import { ScoreService, ThresholdService } from '../signals/thresholds';
 import { SignalsService } from '../signals';
+import { LiveService } from '../live';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -61,6 +62,11 @@ export function createServices(
   return {
     ...base,
     signals: new SignalsService(dataSource, base.metrics, { maxPageSize: config.maxPageSize }),
+    live: new LiveService(dataSource, () => base.metrics, {
+      redis,
+      prefix: config.livePrefix,
+      maxWatches: config.liveMaxWatches,
+    }),
   };
 }
 

@@ -43,6 +43,11 @@ export const ERROR_CODES = {
    */
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
+  /**
+   * GraphQL subscriptions: over a bound (subscriptions per connection, connections per key or
+   * process, distinct watched metrics per process); `details.limit` names it.
+   */
+  TOO_MANY_SUBSCRIPTIONS: 429,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

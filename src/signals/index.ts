@@ -10,4 +10,7 @@ export {
   SegmentMembershipChangeResolver,
   SegmentResolver,
   AccountSegmentsResolver,
+  toViewChange,
+  toMembershipChange,
 } from './graphql/signals.resolver';
+export { AccountViewChange, SegmentMembershipChange } from './graphql/signals.types';

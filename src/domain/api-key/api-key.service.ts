@@ -38,9 +38,24 @@ export class ApiKeyService {
       channel: KEY_CHANGES_CHANNEL,
       logger,
       // An empty payload (TRUNCATE) means every key may have changed.
-      onNotification: (keyHash) => (keyHash ? this.verdicts.evict(keyHash) : this.verdicts.clear()),
+      onNotification: (keyHash) => {
+        if (keyHash) this.verdicts.evict(keyHash);
+        else this.verdicts.clear();
+        for (const listener of [...this.keyChangeListeners]) listener(keyHash || null);
+      },
       onListeningChange: (listening) => this.verdicts.setListening(listening),
     });
+  }
+
+  private readonly keyChangeListeners = new Set<(keyHash: string | null) => void>();
+
+  /**
+   * Calls `listener` after a key changed in any process (revoked, scopes changed, …) with its
+   * hash, or null when every key may have changed; long-lived connections re-check their key.
+   */
+  onKeyChange(listener: (keyHash: string | null) => void): () => void {
+    this.keyChangeListeners.add(listener);
+    return () => this.keyChangeListeners.delete(listener);
   }
 
   async stopListening(): Promise<void> {

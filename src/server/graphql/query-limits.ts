@@ -135,7 +135,7 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
       return {
         async didResolveOperation({ request, document, operation }) {
           if (!operation || passed.has(document, request)) return;
-          assertLimits(schema, document, operation, request);
+          assertWithinLimits(schema, document, operation, request);
           passed.add(document, request);
         },
       };
@@ -179,7 +179,13 @@ function rememberedKey(request: Request): string | null {
   return key.length > MAX_REMEMBERED_VARIABLES_LENGTH ? null : key;
 }
 
-function assertLimits(
+type Request = { operationName?: string | null; variables?: Record<string, unknown> | null };
+
+/**
+ * The checks after validation, for HTTP requests and WebSocket operations alike: variables that
+ * fit their types, no NUL characters, cost and metric evaluations within the limits.
+ */
+export function assertWithinLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
@@ -203,8 +209,6 @@ function assertLimits(
   assertComplexity(schema, document, request);
   assertMetricEvaluations(schema, document, request);
 }
-
-type Request = { operationName?: string | null; variables?: Record<string, unknown> | null };
 
 function measure(
   schema: GraphQLSchema,

@@ -27,6 +27,7 @@ import {
   SegmentMembershipChangeResolver,
   SegmentResolver,
 } from '../../signals';
+import { ChangeFeedSubscriptionResolver, MetricChangedResolver } from '../../live';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -53,4 +54,6 @@ export const resolvers: NonEmptyArray<Function> = [
   AccountSegmentsResolver,
   AccountRecentEventsResolver,
   AccountEventResolver,
+  MetricChangedResolver,
+  ChangeFeedSubscriptionResolver,
 ];

@@ -33,6 +33,20 @@ export async function buildHarmonySchema(): Promise<GraphQLSchema> {
     authChecker,
     validate: false,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    // Every @Subscription brings its own `subscribe` (src/live); type-graphql still asks for a
+    // topic-based PubSub, which nothing may use.
+    pubSub: {
+      publish: () => {
+        throw new Error(
+          'topic subscriptions are not used: give @Subscription a subscribe function',
+        );
+      },
+      subscribe: () => {
+        throw new Error(
+          'topic subscriptions are not used: give @Subscription a subscribe function',
+        );
+      },
+    },
   });
   for (const root of [
     schema.getQueryType(),

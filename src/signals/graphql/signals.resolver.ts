@@ -235,7 +235,8 @@ function causeOf(cause: string): ChangeCauseEnum {
   return cause in ChangeCauseEnum ? (cause as ChangeCauseEnum) : ChangeCauseEnum.UPSERT;
 }
 
-function toViewChange(change: RecordedChange): AccountViewChange {
+/** A change-feed entry of topic `account_view` as GraphQL's AccountViewChange. */
+export function toViewChange(change: RecordedChange): AccountViewChange {
   return Object.assign(new AccountViewChange(), {
     accountId: change.accountId,
     seq: change.seq,
@@ -249,7 +250,8 @@ function toViewChange(change: RecordedChange): AccountViewChange {
   });
 }
 
-function toMembershipChange(change: RecordedChange): SegmentMembershipChange {
+/** A change-feed entry of topic `segment_membership` as GraphQL's SegmentMembershipChange. */
+export function toMembershipChange(change: RecordedChange): SegmentMembershipChange {
   return Object.assign(new SegmentMembershipChange(), {
     accountId: change.accountId,
     seq: change.seq,

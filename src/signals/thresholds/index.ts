@@ -1,5 +1,6 @@
 /** Thresholds with hysteresis and the PQL score, as the rest of Harmony uses them. */
-export { ThresholdService, THRESHOLD_TOPIC } from './threshold.service';
+export { ThresholdService, THRESHOLD_TOPIC, toThresholdCrossing } from './threshold.service';
+export { ThresholdCrossingType } from './threshold.types';
 export { ThresholdResolver } from './threshold.resolver';
 export { ThresholdTrigger, signalsViewProvider } from './threshold-trigger';
 export { ScoreService } from '../pql/score.service';

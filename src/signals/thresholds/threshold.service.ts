@@ -3,7 +3,13 @@ import { parse as parseYaml } from 'yaml';
 import { accountMrrAtSql } from '../../domain/subscription';
 import type { MetricsService } from '../../metrics';
 import { HarmonyError, invalidInput } from '../../shared/errors';
-import { readChanges, recordChanges, sequenceChanges, type ChangeInput } from '../change-feed';
+import {
+  readChanges,
+  recordChanges,
+  sequenceChanges,
+  type ChangeInput,
+  type RecordedChange,
+} from '../change-feed';
 import type { ScoreService } from '../pql/score.service';
 import { nextThresholdState } from './hysteresis';
 import { loadThresholdCatalog, parseThreshold } from './threshold-catalog';
@@ -12,6 +18,20 @@ import { ThresholdStore, type StoredThreshold } from './threshold-store';
 
 /** The change-feed topic of threshold crossings. */
 export const THRESHOLD_TOPIC = 'threshold';
+
+/** A change-feed entry of topic `threshold` as a crossing (also sent by `accountSignal`). */
+export function toThresholdCrossing(c: RecordedChange): ThresholdCrossing {
+  return {
+    cursor: c.seq,
+    threshold: c.subject ?? '',
+    accountId: c.accountId ?? '0',
+    entered: c.changes.active?.new === true,
+    value: Number(c.changes.value?.new),
+    previousValue: c.changes.value?.old == null ? null : Number(c.changes.value.old),
+    cause: c.cause,
+    occurredAt: c.recordedAt,
+  };
+}
 /** Accounts evaluated per batch (one metric evaluation per threshold per batch). */
 const BATCH = 1000;
 /** Serialises state updates, so two evaluations of one account never record a crossing twice. */
@@ -137,16 +157,7 @@ export class ThresholdService {
       after,
       first,
     });
-    return changes.map((c) => ({
-      cursor: c.seq,
-      threshold: c.subject ?? threshold,
-      accountId: c.accountId ?? '0',
-      entered: c.changes.active?.new === true,
-      value: Number(c.changes.value?.new),
-      previousValue: c.changes.value?.old == null ? null : Number(c.changes.value.old),
-      cause: c.cause,
-      occurredAt: c.recordedAt,
-    }));
+    return changes.map(toThresholdCrossing);
   }
 
   private async evaluateBatch(
