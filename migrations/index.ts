@@ -8,6 +8,7 @@ import { RoomForHotUpdates1764000006000 } from './1764000006000-RoomForHotUpdate
 import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEpoch';
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
+import { Pushes1764000009400 } from './1764000009400-Pushes';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   EntityStorageEpoch1764000007000,
   ApiKeyChangeNotifications1764000008300,
   ShortApiKeyPrefixes1764000008310,
+  Pushes1764000009400,
 ];

@@ -10,6 +10,7 @@ import type { TeamService } from '../domain/team/team.service';
 import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
 import type { MetricsService } from '../metrics';
+import type { PushService } from '../push';
 
 /**
  * The long-lived services of one running server, shared by every request. Resolvers see this
@@ -29,4 +30,6 @@ export interface Services {
   ingest: IngestService;
   eventDefinitions: EventDefinitionService;
   metrics: MetricsService;
+  /** Destinations, the delivery ledger and the push worker. */
+  push: PushService;
 }

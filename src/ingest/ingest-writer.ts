@@ -16,6 +16,8 @@ import { copyRow, sqlOf, type Sql } from './sql';
 import { isoTimestamp } from './utc-text';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
+import { enqueueChangesStatement } from '../push/outbox';
+import type { EventSubscriptions } from '../push/event-subscriptions';
 
 export type WriteResult = {
   stored: number;
@@ -27,6 +29,8 @@ export type WriteResult = {
 export type IngestWriterOptions = {
   /** Messages waiting for a transaction beyond which requests get 503. Default 50,000. */
   maxQueuedMessages?: number;
+  /** Events some destination subscribes to are enqueued for push in the same transaction. */
+  pushes?: Pick<EventSubscriptions, 'changesFor'>;
 };
 
 /** PostgreSQL errors worth retrying the whole batch for. */
@@ -49,7 +53,7 @@ export class IngestWriter {
 
   constructor(
     private readonly dataSource: DataSource,
-    options: IngestWriterOptions = {},
+    private readonly options: IngestWriterOptions = {},
   ) {
     this.partitions = new EventPartitions(dataSource);
     this.groups = new GroupCommit(
@@ -125,6 +129,24 @@ export class IngestWriter {
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
       }
     }
+  }
+
+  /** The outbox insert for events destinations subscribe to: one statement, or none. */
+  private async pushStatement(messages: IngestMessage[], facts: EventFact[]) {
+    if (!this.options.pushes) return null;
+    const changes = await this.options.pushes.changesFor(
+      messages.map((m, i) => ({
+        definitionId: facts[i].definitionId,
+        event: m.event!,
+        messageId: m.messageId,
+        accountId: facts[i].accountId,
+        userExternalId: m.userId,
+        anonymousId: m.anonymousId,
+        occurredAt: m.occurredAt,
+        properties: m.properties,
+      })),
+    );
+    return enqueueChangesStatement(changes);
   }
 
   /** Statements that each commit on their own, outside any batch's transaction. */
@@ -229,6 +251,7 @@ export class IngestWriter {
       final.text(),
       emptiedCountsStatement(deltas),
       joinedAccount.emptiedActivity,
+      await this.pushStatement(eventMessages, facts),
     ].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };

@@ -58,6 +58,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
   });
   await apollo.start();
   await services.apiKeys.startListening(logger);
+  await services.push.start(logger);
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);
@@ -101,6 +102,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.apiKeys.stopListening();
+      await services.push.stop();
     },
   };
 }

@@ -11,6 +11,7 @@ import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics';
+import { PushService } from '../push';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -18,6 +19,7 @@ export function createServices(
   config: Config,
   redis?: RedisClient,
 ): Services {
+  const push = new PushService(dataSource, config.push);
   return {
     config,
     dataSource,
@@ -28,12 +30,16 @@ export function createServices(
     teams: new TeamService(dataSource, config.maxPageSize),
     plans: new PlanService(dataSource, config.maxPageSize),
     subscriptions: new SubscriptionService(dataSource, config.maxPageSize),
-    ingest: new IngestService(dataSource, { maxQueuedMessages: config.ingestMaxQueuedMessages }),
+    ingest: new IngestService(dataSource, {
+      maxQueuedMessages: config.ingestMaxQueuedMessages,
+      pushes: push.eventSubscriptions,
+    }),
     eventDefinitions: new EventDefinitionService(dataSource),
     metrics: new MetricsService(dataSource, {
       statementTimeoutMs: config.statementTimeoutMs,
       maxConcurrentStatements: config.metricConcurrency,
     }),
+    push,
   };
 }
 

@@ -9,6 +9,7 @@ import {
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
 import { AccountMetricResolver, MetricDefinitionResolver, MetricResolver } from '../../metrics';
+import { DestinationResolver } from '../../push';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -24,4 +25,5 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricResolver,
   MetricDefinitionResolver,
   AccountMetricResolver,
+  DestinationResolver,
 ];
