@@ -90,6 +90,13 @@ export class DeadWorkerSweeper {
          ), unlocked AS (
            SELECT graphile_worker.force_unlock_workers(array_agg(worker_id)) FROM dead
            HAVING count(*) > 0
+         ), superseded AS (
+           -- A job a newer one replaced while it ran (add_job marks it spent) and whose worker
+           -- died: the newer job does its work.
+           DELETE FROM graphile_worker._private_jobs j
+           USING graphile_worker._private_tasks t
+           WHERE t.id = j.task_id AND t.identifier = 'push_destination'
+             AND j.locked_by IS NULL AND j.attempts >= j.max_attempts
          ), forgotten AS (
            DELETE FROM push_worker_processes w
            WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a

@@ -82,7 +82,7 @@ export async function formDeliveries(
       `SELECT id::text, kind, type, idempotency_key, account_id::text, collapse_key, old_value,
          new_value, data, caused_at
        FROM push_changes WHERE destination_id = $1 AND delivery_id IS NULL
-       ORDER BY id LIMIT ${CHANGES_PER_ROUND} FOR UPDATE`,
+       ORDER BY push_changes.id LIMIT ${CHANGES_PER_ROUND} FOR UPDATE`,
       [destination.id],
     );
     if (changes.length === 0) return { waitUntil: null, more: false };

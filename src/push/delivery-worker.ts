@@ -41,7 +41,8 @@ export class DeliveryWorker {
     );
     await this.sweeper.start();
     const events: WorkerEvents = new EventEmitter();
-    events.on('worker:create', ({ worker }) => this.sweeper?.register(worker.workerId));
+    // graphile-worker 0.17 locks jobs and queues in the name of the pool (its id), not of a worker.
+    events.on('pool:create', ({ workerPool }) => this.sweeper?.register(workerPool.id));
     events.on('job:error', ({ job, error }) =>
       logger.error({ err: error, job: job.id, payload: job.payload }, 'push job failed'),
     );
