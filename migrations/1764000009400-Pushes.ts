@@ -28,7 +28,7 @@ export class Pushes1764000009400 implements MigrationInterface {
         disabled_at timestamptz,
         failing_since timestamptz,
         next_slot_at timestamptz NOT NULL DEFAULT '-infinity',
-        last_batch_at timestamptz,
+        last_batch_at timestamptz DEFAULT now(),
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       );

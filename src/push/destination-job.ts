@@ -15,7 +15,7 @@ import {
 import { sendSigned, type AttemptOutcome } from './http-send';
 import type { PushMetrics } from './push-metrics';
 import type { PushOptions } from './push-options';
-import { reserveRequestSlot } from './rate-budget';
+import { markRequestSent, reserveRequestSlot } from './rate-budget';
 import { nextAttemptDelayMs } from './retry-schedule';
 
 /** A job holds its destination's queue at most about this long, then yields and requeues. */
@@ -84,6 +84,7 @@ async function attempt(
     const slot = await reserveRequestSlot(dataSource, destination.id, limit);
     const wait = slot.getTime() - Date.now();
     if (wait > 0) await sleep(wait);
+    await markRequestSent(dataSource, destination.id, limit);
   }
   const outcome = await sendSigned({
     url: destination.url,

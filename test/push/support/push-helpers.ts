@@ -10,7 +10,7 @@ export function fastPushOptions(overrides: Partial<PushOptions> = {}): PushOptio
     retryScheduleMs: [0, 200, 400, 600, 800],
     requestTimeoutMs: 2_000,
     deadWorkerSweepMs: 300,
-    tierPeriodsMs: { REALTIME: 0, NEAR_REALTIME: 600, HOURLY: 1_000, DAILY: 2_000 },
+    tierPeriodsMs: { REALTIME: 0, NEAR_REALTIME: 1_500, HOURLY: 3_000, DAILY: 6_000 },
     ...overrides,
   };
 }
