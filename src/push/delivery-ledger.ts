@@ -77,15 +77,16 @@ export async function formDeliveries(
       return { waitUntil: waiting ? due : null, more: false };
     }
   }
+  // Only this destination's job (one at a time: its queue) assigns its changes: no lock needed.
+  const changes: ChangeRow[] = await dataSource.query(
+    `SELECT id::text, kind, type, idempotency_key, account_id::text, collapse_key, old_value,
+       new_value, data, caused_at
+     FROM push_changes WHERE destination_id = $1 AND delivery_id IS NULL
+     ORDER BY push_changes.id LIMIT ${CHANGES_PER_ROUND}`,
+    [destination.id],
+  );
+  if (changes.length === 0) return { waitUntil: null, more: false };
   return dataSource.transaction(async (manager) => {
-    const changes: ChangeRow[] = await manager.query(
-      `SELECT id::text, kind, type, idempotency_key, account_id::text, collapse_key, old_value,
-         new_value, data, caused_at
-       FROM push_changes WHERE destination_id = $1 AND delivery_id IS NULL
-       ORDER BY push_changes.id LIMIT ${CHANGES_PER_ROUND} FOR UPDATE`,
-      [destination.id],
-    );
-    if (changes.length === 0) return { waitUntil: null, more: false };
     const traits = KIND_TRAITS[destination.kind];
     const size = scheduled ? traits.batchSize : traits.realtimeBatchSize;
     const kept = scheduled ? collapseChanges(changes) : changes;
@@ -144,16 +145,17 @@ export async function formDeliveries(
   });
 }
 
-/** The oldest delivery still to send: deliveries go out in order, one at a time. */
-export async function headDelivery(
+/** The oldest deliveries still to send, in order: deliveries go out one at a time. */
+export async function pendingDeliveries(
   dataSource: DataSource,
   destinationId: string,
-): Promise<DeliveryRow | null> {
-  const [row] = await dataSource.query(
-    `SELECT * FROM deliveries WHERE destination_id = $1 AND status = 'PENDING' ORDER BY id LIMIT 1`,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  return dataSource.query(
+    `SELECT * FROM deliveries WHERE destination_id = $1 AND status = 'PENDING'
+     ORDER BY id LIMIT ${Number(limit)}`,
     [destinationId],
   );
-  return row ?? null;
 }
 
 export type AttemptVerdict =
@@ -176,6 +178,23 @@ export async function recordAttempt(
     error: outcome.error,
     durationMs: outcome.durationMs,
   };
+  const status =
+    verdict.result === 'delivered' ? 'DELIVERED' : verdict.result === 'dead' ? 'DEAD' : 'PENDING';
+  if (status === 'DELIVERED') {
+    // The common case in one statement: the ledger row, and the destination no longer failing.
+    await dataSource.query(
+      `WITH delivered AS (
+         UPDATE deliveries SET attempts = attempts || jsonb_build_array($2::jsonb),
+           attempt_count = attempt_count + 1, last_error = NULL, status = 'DELIVERED',
+           delivered_at = clock_timestamp(),
+           latency_ms = round(extract(epoch FROM clock_timestamp() - caused_at) * 1000)
+         WHERE id = $1 RETURNING destination_id)
+       UPDATE push_destinations SET failing_since = NULL
+       WHERE id = (SELECT destination_id FROM delivered) AND failing_since IS NOT NULL`,
+      [delivery.id, JSON.stringify(attempt)],
+    );
+    return;
+  }
   await dataSource.transaction(async (manager) => {
     await manager.query(
       `UPDATE deliveries SET

@@ -5,7 +5,7 @@ import { KIND_TRAITS } from './destination-kinds';
 import { rateLimitOf, signingSecretsOf, type DestinationRow } from './destination.service';
 import {
   formDeliveries,
-  headDelivery,
+  pendingDeliveries,
   pushBackRateSlot,
   recordAttempt,
   scheduleDestinationJob,
@@ -46,27 +46,46 @@ export async function runDestinationJob(
   for (;;) {
     const destination = await loadDestination(dataSource, destinationId);
     if (!destination || !destination.enabled) return;
+    const reschedule = (at: Date) =>
+      scheduleDestinationJob(dataSource, destinationId, destination.tier, at, 'replace');
     const formed = await formDeliveries(
       dataSource,
       destination,
       options.tierPeriodsMs[destination.tier],
     );
-    const head = await headDelivery(dataSource, destinationId);
-    const reschedule = (at: Date) =>
-      scheduleDestinationJob(dataSource, destinationId, destination.tier, at, 'replace');
-    if (!head) {
+    const due = await pendingDeliveries(dataSource, destinationId, DELIVERIES_PER_ROUND);
+    if (due.length === 0) {
       if (formed.more) continue;
       if (formed.waitUntil) await reschedule(formed.waitUntil);
       return;
     }
-    if (new Date(head.next_attempt_at) > new Date())
-      return reschedule(new Date(head.next_attempt_at));
-    if (Date.now() > stopAt) return reschedule(new Date());
-    const verdict = await attempt(destination, head, deps);
-    if (verdict.result === 'retry') return reschedule(verdict.nextAttemptAt);
-    if (verdict.result === 'gone') return;
+    // A success is recorded while the next delivery is sent (half the round trips on the
+    // line); every write is done before the job decides anything else. A crash in between
+    // re-sends a delivered request, with its webhook-id: at least once.
+    const writes: Array<Promise<void>> = [];
+    const settle = async () => void (await Promise.all(writes.splice(0)));
+    for (const delivery of due) {
+      if (new Date(delivery.next_attempt_at) > new Date()) {
+        await settle();
+        return reschedule(new Date(delivery.next_attempt_at));
+      }
+      if (Date.now() > stopAt) {
+        await settle();
+        return reschedule(new Date());
+      }
+      const { verdict, recorded } = await attempt(destination, delivery, deps);
+      writes.push(recorded);
+      if (verdict.result === 'delivered') continue;
+      await settle();
+      if (verdict.result === 'retry') return reschedule(verdict.nextAttemptAt);
+      if (verdict.result === 'gone') return;
+    }
+    await settle();
   }
 }
+
+/** Deliveries sent per round before the destination is read again (a disable takes effect). */
+const DELIVERIES_PER_ROUND = 100;
 
 async function loadDestination(dataSource: DataSource, id: string): Promise<DestinationRow | null> {
   const [row] = await dataSource.query(`SELECT * FROM push_destinations WHERE id = $1`, [id]);
@@ -78,7 +97,7 @@ async function attempt(
   destination: DestinationRow,
   delivery: DeliveryRow,
   { dataSource, options, logger, metrics }: DestinationJobDeps,
-): Promise<AttemptVerdict> {
+): Promise<{ verdict: AttemptVerdict; recorded: Promise<void> }> {
   const limit = rateLimitOf(destination);
   if (limit) {
     const slot = await reserveRequestSlot(dataSource, destination.id, limit);
@@ -98,7 +117,7 @@ async function attempt(
   const { verdict, disableReason } = judge(destination, delivery, outcome, options);
   if (verdict.result === 'retry' && outcome.retryAfterMs !== null)
     await pushBackRateSlot(dataSource, destination.id, verdict.nextAttemptAt);
-  await recordAttempt(dataSource, delivery, outcome, verdict, disableReason);
+  const recorded = recordAttempt(dataSource, delivery, outcome, verdict, disableReason);
   metrics.attempts.inc({ outcome: verdict.result });
   if (verdict.result === 'delivered')
     metrics.latency.observe((Date.now() - new Date(delivery.caused_at).getTime()) / 1000);
@@ -112,7 +131,7 @@ async function attempt(
       { destination: destination.name, delivery: delivery.id, error: outcome.error },
       'delivery dead-lettered',
     );
-  return verdict;
+  return { verdict, recorded };
 }
 
 /** What an attempt's answer means: delivered, retry later, dead-lettered or gone (410). */
