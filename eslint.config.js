@@ -16,6 +16,7 @@ const boundaries = [
   { layer: 'cache', forbidden: ['metrics', 'domain', 'server', 'ingest'] },
   { layer: 'config', forbidden: ['domain', 'server', 'metrics', 'ingest', 'db', 'cache'] },
   { layer: 'shared', forbidden: ['domain', 'server', 'metrics', 'ingest', 'db', 'cache'] },
+  { layer: 'signals', forbidden: ['server'] },
 ];
 
 const boundaryRules = boundaries.map(({ layer, forbidden }) => ({

@@ -9,6 +9,10 @@ import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEp
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
 import { Pushes1764000009400 } from './1764000009400-Pushes';
+import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
+import { AccountViews1764000009210 } from './1764000009210-AccountViews';
+import { PlanEntries1764000009300 } from './1764000009300-PlanEntries';
+import { Thresholds1764000009310 } from './1764000009310-Thresholds';
 
 /** Every migration in the order it applies; listed by hand so built and ts-node runs agree. */
 export const migrations = [
@@ -23,4 +27,8 @@ export const migrations = [
   ApiKeyChangeNotifications1764000008300,
   ShortApiKeyPrefixes1764000008310,
   Pushes1764000009400,
+  ChangeFeed1764000009200,
+  AccountViews1764000009210,
+  PlanEntries1764000009300,
+  Thresholds1764000009310,
 ];

@@ -64,6 +64,8 @@ const environmentSchema = z.object({
   HARMONY_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Serve GET /metrics without any key (a scraper on a private network). Default false. */
   HARMONY_METRICS_PUBLIC: booleanFlag(false),
+  /** Evaluate thresholds for the accounts each write touched (and daily for all). Default true. */
+  HARMONY_THRESHOLDS_ON_WRITES: booleanFlag(true),
   /** pino log level. Default `info` (`warn` under test). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -108,6 +110,8 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   /** Destinations, deliveries and the worker (src/push/push-options.ts). */
   push: PushOptions;
+  /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
+  thresholdsOnWrites: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -167,5 +171,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: e.HARMONY_PUSH_REQUEST_TIMEOUT_MS,
       allowPrivateUrls: e.HARMONY_PUSH_ALLOW_PRIVATE_URLS,
     },
+    thresholdsOnWrites: e.HARMONY_THRESHOLDS_ON_WRITES,
   };
 }

@@ -6,6 +6,7 @@ import type { createSubscriptionLoaders } from '../domain/subscription/subscript
 import type { createTeamLoaders } from '../domain/team/team.loaders';
 import type { createUserLoaders } from '../domain/user/user.loaders';
 import type { createMetricLoaders } from '../metrics';
+import type { createSignalsLoaders } from '../signals/graphql/signals.loaders';
 import type { Services } from './services';
 
 export type { Services };
@@ -17,7 +18,8 @@ export type Loaders = ReturnType<typeof createAccountLoaders> &
   ReturnType<typeof createTeamLoaders> &
   ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createEventLoaders> &
-  ReturnType<typeof createMetricLoaders>;
+  ReturnType<typeof createMetricLoaders> &
+  ReturnType<typeof createSignalsLoaders>;
 
 /** What every resolver receives: who is asking, the services, and this request's loaders. */
 export type RequestContext = {

@@ -9,8 +9,10 @@ import type { SubscriptionService } from '../domain/subscription/subscription.se
 import type { TeamService } from '../domain/team/team.service';
 import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
-import type { MetricsService } from '../metrics';
 import type { PushService } from '../push';
+import type { MetricsService, TargetService } from '../metrics';
+import type { ScoreService, ThresholdService } from '../signals/thresholds';
+import type { SignalsService } from '../signals/signals.service';
 
 /**
  * The long-lived services of one running server, shared by every request. Resolvers see this
@@ -32,4 +34,12 @@ export interface Services {
   metrics: MetricsService;
   /** Destinations, the delivery ledger and the push worker. */
   push: PushService;
+  /** Plan targets and monthly actuals (docs/targets.md). */
+  targets: TargetService;
+  /** Declared scores per account (schema/scores/, the PQL score). */
+  scores: ScoreService;
+  /** Thresholds with hysteresis (docs/thresholds.md). */
+  thresholds: ThresholdService;
+  /** Account views, segments and the change feed. */
+  signals: SignalsService;
 }

@@ -37,6 +37,8 @@ export function supportedDimensions(
   if (definition.type === 'revenue') {
     return REVENUE_MEASURE_TRAITS[definition.measure].byPlan ? [...DIMENSIONS] : NO_PLAN;
   }
+  // Imported actuals are company-wide figures: nothing to split them by.
+  if (definition.type === 'actuals') return [];
   if (!['ratio', 'derived', 'cumulative'].includes(definition.type)) return [...DIMENSIONS];
   if (seen.has(definition.name)) return [];
   seen.add(definition.name);

@@ -42,6 +42,8 @@ export const REVENUE_MEASURE_TRAITS = {
   nrr: { snapshot: false, byPlan: false },
   grr: { snapshot: false, byPlan: false },
   logo_churn_rate: { snapshot: false, byPlan: false },
+  revenue: { snapshot: false, byPlan: false },
+  lifetime_revenue: { snapshot: true, byPlan: false },
 } as const satisfies Record<string, RevenueMeasureTraits>;
 export type RevenueMeasure = keyof typeof REVENUE_MEASURE_TRAITS;
 export const REVENUE_MEASURES = Object.keys(REVENUE_MEASURE_TRAITS) as [
@@ -87,6 +89,12 @@ const common = {
   unit: z.enum(UNITS),
   tier: z.enum(TIERS).default('HOURLY'),
   dimensions: z.array(z.enum(DIMENSIONS)).default([]),
+  /**
+   * How plan targets (entered per month or quarter) map to a bucket of this metric: `sum`
+   * (flows), `last` (stocks: the target of the bucket's last month), `exact` (rates and
+   * distinct counts: only a target whose period is the bucket). Default: from the type.
+   */
+  target_rollup: z.enum(['sum', 'last', 'exact']).optional(),
 };
 
 const countMetric = z.strictObject({
@@ -164,6 +172,18 @@ const usageMetric = z.strictObject({
   min_active_users: z.number().int().min(1).optional(),
 });
 
+/**
+ * Monthly figures imported with the plan (`kind: actual` rows of `npm run targets:import`):
+ * operating expenses, cash balance, any series a finance team keeps in its sheet. A bucket sums
+ * the months starting in it (`sum`) or takes its latest month (`last`, for balances).
+ */
+const actualsMetric = z.strictObject({
+  ...common,
+  type: z.literal('actuals'),
+  series: metricName,
+  aggregate: z.enum(['sum', 'last']),
+});
+
 export const metricDefinitionSchema = z.discriminatedUnion('type', [
   countMetric,
   countDistinctMetric,
@@ -173,6 +193,7 @@ export const metricDefinitionSchema = z.discriminatedUnion('type', [
   cumulativeMetric,
   revenueMetric,
   usageMetric,
+  actualsMetric,
 ]);
 
 export type MetricDefinitionInput = z.input<typeof metricDefinitionSchema>;
@@ -187,6 +208,8 @@ export type DerivedMetric = z.output<typeof derivedMetric>;
 export type CumulativeMetric = z.output<typeof cumulativeMetric>;
 export type RevenueMetric = z.output<typeof revenueMetric>;
 export type UsageMetric = z.output<typeof usageMetric>;
+export type ActualsMetric = z.output<typeof actualsMetric>;
+export type TargetRollup = NonNullable<MetricDefinition['target_rollup']>;
 
 /** A stored version: the definition plus its version number. */
 export type VersionedDefinition = { version: number; definition: MetricDefinition };

@@ -29,6 +29,7 @@ export type Series = { buckets: Bucket[]; groups: SeriesGroup[]; statements: Com
 
 /** Revenue snapshots: a window's total is its last bucket (the latest state), not a sum. */
 export function isSnapshot(definition: MetricDefinition): boolean {
+  if (definition.type === 'actuals') return definition.aggregate === 'last';
   return definition.type === 'revenue' && REVENUE_MEASURE_TRAITS[definition.measure].snapshot;
 }
 

@@ -4,3 +4,5 @@ export { createMetricLoaders } from './graphql/metric.loaders';
 export { MetricResolver, MetricDefinitionResolver } from './graphql/metric.resolver';
 export { AccountMetricResolver } from './graphql/account-metric.resolver';
 export { loadCatalog, CATALOG_DIR } from './catalog-loader';
+export { TargetService } from './targets/targets.service';
+export { TargetResolver } from './graphql/target.resolver';

@@ -78,11 +78,21 @@ export function enqueueChangesStatement(changes: PushChange[]): string | null {
     new_value: c.newValue === undefined ? null : c.newValue,
     data: c.data,
   }));
-  return `WITH change AS (
-      SELECT * FROM jsonb_to_recordset(${literal(JSON.stringify(rows))}::jsonb) AS c(
+  return enqueueFrom(
+    `SELECT * FROM jsonb_to_recordset(${literal(JSON.stringify(rows))}::jsonb) AS c(
         ord int, kind text, subject text, event_key text, type text, idempotency_key text,
-        account_id bigint, collapse_key text, old_value jsonb, new_value jsonb, data jsonb)
-    ), queued AS (
+        account_id bigint, collapse_key text, old_value jsonb, new_value jsonb, data jsonb)`,
+  );
+}
+
+/**
+ * The enqueue statement over any source of changes: a SELECT with the columns ord, kind,
+ * subject, event_key, type, idempotency_key, account_id, collapse_key, old_value, new_value,
+ * data. A subscription's `segment` on a kind other than SEGMENT keeps only changes of accounts
+ * in that segment.
+ */
+export function enqueueFrom(changeSource: string): string {
+  return `WITH change AS (${changeSource}), queued AS (
       INSERT INTO push_changes (destination_id, kind, type, idempotency_key, account_id,
         collapse_key, old_value, new_value, data)
       SELECT d.id, c.kind, c.type, c.idempotency_key, c.account_id, c.collapse_key,
@@ -99,7 +109,10 @@ export function enqueueChangesStatement(changes: PushChange[]): string | null {
           WHEN 'SEGMENT' THEN s->>'segment' = c.subject
           WHEN 'THRESHOLD' THEN s->>'threshold' = c.subject
           ELSE jsonb_typeof(s->'fields') IS DISTINCT FROM 'array' OR s->'fields' ? c.subject
-        END)
+        END
+        AND (c.kind = 'SEGMENT' OR s->>'segment' IS NULL OR EXISTS (
+          SELECT 1 FROM segment_members m
+          WHERE m.segment = s->>'segment' AND m.account_id = c.account_id)))
       ORDER BY c.ord, d.id
       RETURNING destination_id
     )

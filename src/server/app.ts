@@ -16,6 +16,8 @@ import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { healthHandler, readyHandler } from './health';
 import { createObservability } from './observability';
 import { sendIfUnavailable } from './unavailable-response';
+import { SignalsPump } from '../signals';
+import { signalsViewProvider, ThresholdTrigger } from '../signals/thresholds';
 import type { Services } from './services';
 
 export type HarmonyServer = {
@@ -59,6 +61,22 @@ export async function createServer(services: Services, logger: Logger): Promise<
   await apollo.start();
   await services.apiKeys.startListening(logger);
   await services.push.start(logger);
+  const signalsPump = new SignalsPump(services.dataSource, services.signals.refresher, logger);
+  // PQL scores fill the account views; thresholds follow the same touched accounts.
+  const thresholdTrigger = services.config.thresholdsOnWrites
+    ? new ThresholdTrigger(services.thresholds, logger)
+    : undefined;
+  services.signals.refresher.addScoreProvider(
+    signalsViewProvider(services.scores, thresholdTrigger),
+  );
+  await services.thresholds
+    .ensureCatalog()
+    .catch((err) => logger.error({ err }, 'signals: loading schema/thresholds failed'));
+  // The segment catalog loads before the pump evaluates anything (a failure is logged, not fatal).
+  await services.signals
+    .ensureCatalog()
+    .catch((err) => logger.error({ err }, 'signals: loading schema/segments failed'));
+  await signalsPump.start();
 
   app.get('/health', healthHandler(services));
   app.get('/metrics', observability.metricsEndpoint);
@@ -103,6 +121,8 @@ export async function createServer(services: Services, logger: Logger): Promise<
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.apiKeys.stopListening();
       await services.push.stop();
+      await signalsPump.stop();
+      await thresholdTrigger?.stop();
     },
   };
 }

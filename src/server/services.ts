@@ -10,8 +10,10 @@ import { TeamService } from '../domain/team/team.service';
 import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
-import { MetricsService } from '../metrics';
 import { PushService } from '../push';
+import { MetricsService, TargetService } from '../metrics';
+import { ScoreService, ThresholdService } from '../signals/thresholds';
+import { SignalsService } from '../signals';
 
 /** The composition root of the services: built once per process, shared by every request. */
 export function createServices(
@@ -20,7 +22,12 @@ export function createServices(
   redis?: RedisClient,
 ): Services {
   const push = new PushService(dataSource, config.push);
-  return {
+  const metrics = new MetricsService(dataSource, {
+    statementTimeoutMs: config.statementTimeoutMs,
+    maxConcurrentStatements: config.metricConcurrency,
+  });
+  const scores = new ScoreService(dataSource, metrics);
+  const base = {
     config,
     dataSource,
     redis,
@@ -35,11 +42,15 @@ export function createServices(
       pushes: push.eventSubscriptions,
     }),
     eventDefinitions: new EventDefinitionService(dataSource),
-    metrics: new MetricsService(dataSource, {
-      statementTimeoutMs: config.statementTimeoutMs,
-      maxConcurrentStatements: config.metricConcurrency,
-    }),
     push,
+    metrics,
+    targets: new TargetService(dataSource, metrics),
+    scores,
+    thresholds: new ThresholdService(dataSource, metrics, scores),
+  };
+  return {
+    ...base,
+    signals: new SignalsService(dataSource, base.metrics, { maxPageSize: config.maxPageSize }),
   };
 }
 

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   DIMENSION_NOT_ALLOWED: 400,
   /** Metrics: a definition (YAML entry or defineMetric input) that does not validate. */
   INVALID_METRIC_DEFINITION: 400,
+  /** Segments: a definition (YAML entry or defineSegment input) that does not validate. */
+  INVALID_SEGMENT_DEFINITION: 400,
   /** GraphQL: the selection is nested deeper than the limit. */
   QUERY_TOO_DEEP: 400,
   /** GraphQL: more aliases than the limit. */

@@ -97,6 +97,12 @@ export class AccountsArgs extends PageArgs {
     description: 'Only accounts changed at or after this time.',
   })
   updatedSince?: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only the members of this segment (by name).',
+  })
+  segment?: string | null;
 }
 
 @ArgsType()

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
+import { notFound } from '../../shared/errors';
 import { paginateById, type Connection } from '../shared/connection';
 import { accountPlanAtSql } from '../subscription';
 import { containsPattern, findByIdOrExternalId, softDeleteByExternalId } from '../shared/lookup';
@@ -40,7 +41,16 @@ export class AccountService {
     return findByIdOrExternalId(this.dataSource.getRepository(Account), lookup);
   }
 
-  list(args: AccountsArgs): Promise<Connection<Account>> {
+  /** Segments live in src/signals; only their table is read here, to filter by membership. */
+  private async assertSegmentExists(name: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM segment_definitions WHERE name = $1`,
+      [name],
+    );
+    if (!rows.length) throw notFound('segment', name);
+  }
+
+  async list(args: AccountsArgs): Promise<Connection<Account>> {
     const query = this.dataSource.getRepository(Account).createQueryBuilder('account');
     const filter = args.filter;
     if (filter?.includeDeleted) query.withDeleted();
@@ -67,6 +77,13 @@ export class AccountService {
       query.andWhere('account.is_test = :isTest', { isTest: filter.isTest });
     if (args.updatedSince)
       query.andWhere('account.updated_at >= :updatedSince', { updatedSince: args.updatedSince });
+    if (args.segment != null) {
+      await this.assertSegmentExists(args.segment);
+      query.andWhere(
+        'account.id IN (SELECT sm.account_id FROM segment_members sm WHERE sm.segment = :segment)',
+        { segment: args.segment },
+      );
+    }
     return paginateById(query, args, this.maxPageSize);
   }
 

@@ -1,4 +1,5 @@
 import type { MetricDefinition } from '../definition';
+import { compileActuals } from './actuals.compiler';
 import { compileEventMetric } from './event.compiler';
 import type { CompileRequest } from './request';
 import { compileRevenue } from './revenue.compiler';
@@ -8,7 +9,7 @@ import { compileUsage } from './usage.compiler';
 /** Definition types that compile to one SQL statement; the others combine these. */
 export type SqlMetricDefinition = Extract<
   MetricDefinition,
-  { type: 'count' | 'count_distinct' | 'sum' | 'avg' | 'revenue' | 'usage' }
+  { type: 'count' | 'count_distinct' | 'sum' | 'avg' | 'revenue' | 'usage' | 'actuals' }
 >;
 
 export function compilesToSql(definition: MetricDefinition): definition is SqlMetricDefinition {
@@ -28,6 +29,8 @@ export function compileMetricQuery(
       return compileRevenue(definition, request);
     case 'usage':
       return compileUsage(definition, request);
+    case 'actuals':
+      return compileActuals(definition, request);
     default:
       return compileEventMetric(definition, request);
   }

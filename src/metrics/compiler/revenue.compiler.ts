@@ -31,6 +31,8 @@ const REVENUE_COMPILERS: Record<RevenueMeasure, Compile> = {
   nrr: (request) => compileRetention('nrr', request),
   grr: (request) => compileRetention('grr', request),
   logo_churn_rate: (request) => compileRetention('logo_churn_rate', request),
+  revenue: (request) => compileMonthlyRevenue(request),
+  lifetime_revenue: (request) => compileLifetimeRevenue(request),
 };
 
 /**
@@ -205,6 +207,72 @@ function compileRetention(measure: RetentionMeasure, request: CompileRequest): C
     JOIN accounts a ON a.id = cohort.account_id
     ${whereSql(conditions)}
     GROUP BY b.bucket${grouping.groupBy}`),
+    params: params.values,
+  };
+}
+
+/**
+ * Subscription revenue of a bucket, month by month: the MRR in force at each month start inside
+ * the bucket, summed (a quarter is its three months' MRR). The flow that net burn subtracts.
+ */
+function compileMonthlyRevenue(request: CompileRequest): CompiledSql {
+  const params = new SqlParams();
+  const ctes = mrrAndBucketCtes(params, request, request.monthStarts);
+  const grouping = groupingSql(request, 'NULL');
+  const conditions = accountConditions(request, params, 'NULL', 'am.account_id');
+  return {
+    sql: tidy(`
+    WITH ${ctes.join(',\n    ')}
+    SELECT b.bucket${grouping.select}, (sum(am.mrr_minor) / 100.0)::float8 AS value,
+      ${mixedCurrenciesSql('am')} AS mixed_currencies
+    FROM buckets b
+    JOIN account_mrr am ON am.at >= b.starts_at AND am.at < b.ends_at
+    JOIN accounts a ON a.id = am.account_id
+    ${whereSql(conditions)}
+    GROUP BY b.bucket${grouping.groupBy}`),
+    params: params.values,
+  };
+}
+
+/**
+ * Everything an account has paid up to a bucket's end: the MRR in force at every local month
+ * start before it, since its first subscription. Each paying history row contributes its amount
+ * once per month start inside its span, so no list of instants is needed.
+ */
+function compileLifetimeRevenue(request: CompileRequest): CompiledSql {
+  const params = new SqlParams();
+  const tz = params.add(request.timezone, 'text');
+  const ctes = mrrAndBucketCtes(
+    params,
+    request,
+    request.buckets.map((b) => b.end),
+  );
+  const grouping = groupingSql(request, 'NULL');
+  const conditions = accountConditions(request, params, 'NULL', 'ms.account_id');
+  return {
+    sql: tidy(`
+    WITH ${ctes.join(',\n    ')},
+    month_starts AS (
+      SELECT b.bucket, iv.account_id, iv.mrr_minor, iv.currency
+      FROM buckets b
+      JOIN intervals iv ON iv.counted AND iv.valid_from < b.ends_at
+      CROSS JOIN LATERAL (
+        SELECT least(coalesce(iv.valid_to, b.ends_at), b.ends_at) AS until
+      ) span
+      CROSS JOIN LATERAL generate_series(
+        date_trunc('month', iv.valid_from AT TIME ZONE ${tz}),
+        span.until AT TIME ZONE ${tz},
+        interval '1 month'
+      ) AS m(local_start)
+      WHERE (m.local_start AT TIME ZONE ${tz}) >= iv.valid_from
+        AND (m.local_start AT TIME ZONE ${tz}) < span.until
+    )
+    SELECT ms.bucket${grouping.select}, (sum(ms.mrr_minor) / 100.0)::float8 AS value,
+      (min(ms.currency) IS DISTINCT FROM max(ms.currency)) AS mixed_currencies
+    FROM month_starts ms
+    JOIN accounts a ON a.id = ms.account_id
+    ${whereSql(conditions)}
+    GROUP BY ms.bucket${grouping.groupBy}`),
     params: params.values,
   };
 }

@@ -26,8 +26,12 @@ function toWindow(window: ResolvedWindow): MetricWindow {
 }
 
 /** An engine answer as the GraphQL MetricResult. */
-export function toMetricResult(answer: MetricAnswer): MetricResult {
+export function toMetricResult(
+  answer: MetricAnswer & { totalTarget?: number | null; totalAttainment?: number | null },
+): MetricResult {
   return {
+    totalTarget: answer.totalTarget,
+    totalAttainment: answer.totalAttainment,
     name: answer.name,
     definition: toDefinitionType(answer.definition),
     window: toWindow(answer.window),

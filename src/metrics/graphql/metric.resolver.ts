@@ -4,12 +4,15 @@ import {
   Authorized,
   Ctx,
   FieldResolver,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../../context/request-context';
+import { selectsAnyField } from '../../domain/shared/selection';
 import { DefineMetricInput, MetricQueryArgs } from './metric.inputs';
 import { toDefinitionType, toMetricResult } from './metric.mapping';
 import { MetricDefinitionType, MetricDefinitionVersion, MetricResult } from './metric.types';
@@ -25,8 +28,10 @@ export class MetricResolver {
     @Arg('name') name: string,
     @Args() args: MetricQueryArgs,
     @Ctx() { services }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return toMetricResult(await services.metrics.query(name, args, args.compare));
+    const answer = await services.metrics.query(name, args, args.compare);
+    return toMetricResult(selectsTargets(info) ? await services.targets.attach(answer) : answer);
   }
 
   @Authorized('read')
@@ -35,10 +40,15 @@ export class MetricResolver {
     @Arg('names', () => [String]) names: string[],
     @Args() args: MetricQueryArgs,
     @Ctx() { services }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     services.metrics.assertNameCount(names);
+    const withTargets = selectsTargets(info);
     const answers = await Promise.all(
-      names.map((name) => services.metrics.query(name, args, args.compare)),
+      names.map(async (name) => {
+        const answer = await services.metrics.query(name, args, args.compare);
+        return withTargets ? services.targets.attach(answer) : answer;
+      }),
     );
     return answers.map(toMetricResult);
   }
@@ -83,4 +93,9 @@ export class MetricDefinitionResolver {
   versions(@Root() definition: MetricDefinitionType, @Ctx() { services }: RequestContext) {
     return services.metrics.versions(definition.name);
   }
+}
+
+/** Targets cost a statement: read them only when the query asks for plan against actual. */
+function selectsTargets(info: GraphQLResolveInfo): boolean {
+  return selectsAnyField(info, ['target', 'attainment', 'totalTarget', 'totalAttainment']);
 }

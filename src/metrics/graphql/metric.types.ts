@@ -126,6 +126,19 @@ export class MetricPoint {
 
   @Field(() => GraphQLJSON, { description: 'Group-by values, e.g. { "plan": "pro" }.' })
   dimensions: Record<string, string>;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The plan target of this bucket (and group: a target with a dimension value matches a group by plan or segment), or null without one. Flow metrics sum the months of the bucket (a month is a third of a quarter target), stock metrics (mrr, arr, balances) take the target of its last month, rates only a target of exactly the bucket. See docs/targets.md.',
+  })
+  target?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'value / target; null when there is no target or it is 0.',
+  })
+  attainment?: number | null;
 }
 
 @ObjectType({ description: 'The same metric over the comparison window.' })
@@ -171,6 +184,19 @@ export class MetricResult {
 
   @Field(() => [MetricPoint], { description: 'One per bucket (and group), zero-filled.' })
   points: MetricPoint[];
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The plan target of the whole window (ungrouped targets only), mapped as for points; null without one.',
+  })
+  totalTarget?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'total / totalTarget; null when there is no target or it is 0.',
+  })
+  totalAttainment?: number | null;
 
   @Field(() => MetricComparison, { nullable: true })
   comparison: MetricComparison | null;

@@ -7,6 +7,7 @@ import { createSubscriptionLoaders } from '../../domain/subscription/subscriptio
 import { createTeamLoaders } from '../../domain/team/team.loaders';
 import { createUserLoaders } from '../../domain/user/user.loaders';
 import { createMetricLoaders } from '../../metrics';
+import { createSignalsLoaders } from '../../signals';
 
 /** Fresh loaders for one request, so batching and caching never leak across requests. */
 export function createLoaders(dataSource: DataSource): Loaders {
@@ -18,5 +19,6 @@ export function createLoaders(dataSource: DataSource): Loaders {
     ...createUserLoaders(dataSource),
     ...createEventLoaders(dataSource),
     ...createMetricLoaders(),
+    ...createSignalsLoaders(dataSource),
   };
 }

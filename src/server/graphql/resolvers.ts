@@ -8,8 +8,25 @@ import {
 } from '../../domain/subscription/subscription.resolver';
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
-import { AccountMetricResolver, MetricDefinitionResolver, MetricResolver } from '../../metrics';
 import { DestinationResolver } from '../../push';
+import {
+  AccountMetricResolver,
+  MetricDefinitionResolver,
+  MetricResolver,
+  TargetResolver,
+} from '../../metrics';
+import {
+  AccountSignalsFieldsResolver,
+  AccountSignalsResolver,
+  ThresholdResolver,
+} from '../../signals/thresholds';
+import {
+  AccountSegmentsResolver,
+  AccountViewChangeResolver,
+  AccountViewResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+} from '../../signals';
 
 /** Every resolver class the schema is built from. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -26,4 +43,13 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricDefinitionResolver,
   AccountMetricResolver,
   DestinationResolver,
+  TargetResolver,
+  ThresholdResolver,
+  AccountSignalsResolver,
+  AccountSignalsFieldsResolver,
+  AccountViewResolver,
+  AccountViewChangeResolver,
+  SegmentMembershipChangeResolver,
+  SegmentResolver,
+  AccountSegmentsResolver,
 ];
