@@ -143,6 +143,11 @@ test('a scheduled tier sends one diff: changes to an account field collapse to t
     subscriptions: [{ kind: 'ACCOUNT_VIEW', fields: ['plan'] }],
   });
   receiver.secrets.push(secret);
+  // The first batch is due a period after this; both commits below land before it on any machine.
+  await server.db.dataSource.query(
+    `UPDATE push_destinations SET last_batch_at = now() + interval '3 seconds' WHERE id = $1`,
+    [id],
+  );
   const change = (
     account: string,
     sequence: number,
