@@ -9,6 +9,7 @@
  * where the time goes.
  *
  * Options (environment): BENCH_EVENTS (default 200000), BENCH_BATCH (500), BENCH_CONCURRENCY (4),
+ * BENCH_INGEST_PUSH_EVENT (an event name a push destination subscribes to; default none),
  * BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE_DIR (writes
  * a V8 CPU profile of the server there).
  */
@@ -171,6 +172,16 @@ async function serve(): Promise<void> {
   const server = await createServer(services, createLogger('warn'));
   const port = await server.listen(0, '127.0.0.1');
   const { key } = await services.apiKeys.create('bench', ['ingest']);
+  // BENCH_INGEST_PUSH_EVENT=<event name>: a destination subscribes to it, so each commit also
+  // enqueues its pushes (HOURLY: nothing is sent during the run; the enqueue is what is measured).
+  if (process.env.BENCH_INGEST_PUSH_EVENT)
+    await services.push.destinations.upsert({
+      name: 'bench',
+      kind: 'WEBHOOK',
+      url: 'http://127.0.0.1:9/',
+      tier: 'HOURLY',
+      subscriptions: [{ kind: 'EVENT', event: process.env.BENCH_INGEST_PUSH_EVENT }],
+    });
   const cpuAtStart = process.cpuUsage();
   process.once('message', async () => {
     const cpu = process.cpuUsage(cpuAtStart);

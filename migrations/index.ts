@@ -8,6 +8,7 @@ import { RoomForHotUpdates1764000006000 } from './1764000006000-RoomForHotUpdate
 import { EntityStorageEpoch1764000007000 } from './1764000007000-EntityStorageEpoch';
 import { ApiKeyChangeNotifications1764000008300 } from './1764000008300-ApiKeyChangeNotifications';
 import { ShortApiKeyPrefixes1764000008310 } from './1764000008310-ShortApiKeyPrefixes';
+import { Pushes1764000009400 } from './1764000009400-Pushes';
 import { ChangeFeed1764000009200 } from './1764000009200-ChangeFeed';
 import { AccountViews1764000009210 } from './1764000009210-AccountViews';
 import { PlanEntries1764000009300 } from './1764000009300-PlanEntries';
@@ -26,6 +27,7 @@ export const migrations = [
   EntityStorageEpoch1764000007000,
   ApiKeyChangeNotifications1764000008300,
   ShortApiKeyPrefixes1764000008310,
+  Pushes1764000009400,
   ChangeFeed1764000009200,
   AccountViews1764000009210,
   PlanEntries1764000009300,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_PUSH_OPTIONS, type PushOptions } from '../push/push-options';
 
 /** Reads `true/false/1/0/yes/no` the way operators write them in env files. */
 const booleanFlag = (defaultValue: boolean) =>
@@ -116,6 +117,21 @@ const environmentSchema = z.object({
     .min(1)
     .max(10_000)
     .default(25),
+  /** Run the push delivery worker in the server process. Default true (false under test). */
+  HARMONY_PUSH_WORKER: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+  /** Destinations delivered at once per process. Default 8. */
+  HARMONY_PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** How often the worker looks for due retries and batches, in ms. Default 500. */
+  HARMONY_PUSH_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** Delays before each delivery attempt, comma-separated ms. Default the Standard Webhooks schedule. */
+  HARMONY_PUSH_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 0,5000,300000')
+    .optional(),
+  /** Timeout of one delivery request, in ms. Default 15000. */
+  HARMONY_PUSH_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /** Accept destination URLs on loopback and private networks. Default true. */
+  HARMONY_PUSH_ALLOW_PRIVATE_URLS: booleanFlag(true),
 });
 
 export type Config = {
@@ -147,6 +163,8 @@ export type Config = {
   wsMaxConnections: number;
   wsMaxConnectionsPerKey: number;
   wsMaxSubscriptionsPerConnection: number;
+  /** Destinations, deliveries and the worker (src/push/push-options.ts). */
+  push: PushOptions;
   /** Thresholds evaluated after writes and the daily slide (off: only evaluateThresholds). */
   thresholdsOnWrites: boolean;
   signalsPump: boolean;
@@ -205,6 +223,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxConnections: e.HARMONY_WS_MAX_CONNECTIONS,
     wsMaxConnectionsPerKey: e.HARMONY_WS_MAX_CONNECTIONS_PER_KEY,
     wsMaxSubscriptionsPerConnection: e.HARMONY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    push: {
+      ...DEFAULT_PUSH_OPTIONS,
+      worker:
+        e.HARMONY_PUSH_WORKER === undefined
+          ? e.NODE_ENV !== 'test'
+          : ['true', '1', 'yes'].includes(e.HARMONY_PUSH_WORKER),
+      concurrency: e.HARMONY_PUSH_CONCURRENCY,
+      pollIntervalMs: e.HARMONY_PUSH_POLL_INTERVAL_MS,
+      retryScheduleMs:
+        e.HARMONY_PUSH_RETRY_SCHEDULE_MS?.split(',').map(Number) ??
+        DEFAULT_PUSH_OPTIONS.retryScheduleMs,
+      requestTimeoutMs: e.HARMONY_PUSH_REQUEST_TIMEOUT_MS,
+      allowPrivateUrls: e.HARMONY_PUSH_ALLOW_PRIVATE_URLS,
+    },
     thresholdsOnWrites: e.HARMONY_THRESHOLDS_ON_WRITES,
     corsOrigins: e.HARMONY_CORS_ORIGINS,
     signalsPump:

@@ -10,6 +10,7 @@ import type { SubscriptionService } from '../domain/subscription/subscription.se
 import type { TeamService } from '../domain/team/team.service';
 import type { UserService } from '../domain/user/user.service';
 import type { IngestService } from '../ingest/ingest.service';
+import type { PushService } from '../push';
 import type { MetricsService, TargetService } from '../metrics';
 import type { ScoreService, ThresholdService } from '../signals/thresholds';
 import type { SignalsService } from '../signals/signals.service';
@@ -33,6 +34,8 @@ export interface Services {
   ingest: IngestService;
   eventDefinitions: EventDefinitionService;
   metrics: MetricsService;
+  /** Destinations, the delivery ledger and the push worker. */
+  push: PushService;
   /** Plan targets and monthly actuals (docs/targets.md). */
   targets: TargetService;
   /** Declared scores per account (schema/scores/, the PQL score). */

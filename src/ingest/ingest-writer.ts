@@ -17,6 +17,8 @@ import { copyRow, sqlOf, type Sql } from './sql';
 import { isoTimestamp } from './utc-text';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
+import { enqueueChangesStatement } from '../push/outbox';
+import type { EventSubscriptions } from '../push/event-subscriptions';
 
 export type WriteResult = {
   stored: number;
@@ -30,6 +32,8 @@ export type IngestWriterOptions = {
   maxQueuedMessages?: number;
   /** Told after each committed batch (the cache's generations). Default: nobody. */
   writes?: WriteObserver;
+  /** Events some destination subscribes to are enqueued for push in the same transaction. */
+  pushes?: Pick<EventSubscriptions, 'changesFor'>;
 };
 
 /** PostgreSQL errors worth retrying the whole batch for. */
@@ -53,7 +57,7 @@ export class IngestWriter {
 
   constructor(
     private readonly dataSource: DataSource,
-    options: IngestWriterOptions = {},
+    private readonly options: IngestWriterOptions = {},
   ) {
     this.partitions = new EventPartitions(dataSource);
     this.writes = options.writes ?? ignoreWrites;
@@ -131,6 +135,24 @@ export class IngestWriter {
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
       }
     }
+  }
+
+  /** The outbox insert for events destinations subscribe to: one statement, or none. */
+  private async pushStatement(messages: IngestMessage[], facts: EventFact[]) {
+    if (!this.options.pushes) return null;
+    const changes = await this.options.pushes.changesFor(
+      messages.map((m, i) => ({
+        definitionId: facts[i].definitionId,
+        event: m.event!,
+        messageId: m.messageId,
+        accountId: facts[i].accountId,
+        userExternalId: m.userId,
+        anonymousId: m.anonymousId,
+        occurredAt: m.occurredAt,
+        properties: m.properties,
+      })),
+    );
+    return enqueueChangesStatement(changes);
   }
 
   /** Statements that each commit on their own, outside any batch's transaction. */
@@ -235,6 +257,7 @@ export class IngestWriter {
       final.text(),
       emptiedCountsStatement(deltas),
       joinedAccount.emptiedActivity,
+      await this.pushStatement(eventMessages, facts),
     ].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };

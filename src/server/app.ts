@@ -97,6 +97,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
   });
   await apollo.start();
   await services.apiKeys.startListening(logger);
+  await services.push.start(logger);
   const signalsPump = new SignalsPump(services.dataSource, services.signals.refresher, logger);
   // PQL scores fill the account views; thresholds follow the same touched accounts.
   const thresholdTrigger =
@@ -169,6 +170,7 @@ export async function createServer(services: Services, logger: Logger): Promise<
       if (httpServer.listening)
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.apiKeys.stopListening();
+      await services.push.stop();
       await signalsPump.stop();
       await thresholdTrigger?.stop();
       await writesListener.close();

@@ -13,6 +13,7 @@ import { TeamService } from '../domain/team/team.service';
 import { UserService } from '../domain/user/user.service';
 import { EventDefinitionService } from '../domain/event';
 import { IngestService } from '../ingest/ingest.service';
+import { PushService } from '../push';
 import { MetricsService, TargetService } from '../metrics';
 import { ScoreService, ThresholdService } from '../signals/thresholds';
 import { SignalsService } from '../signals';
@@ -32,6 +33,7 @@ export function createServices(
     memoryMaxChars: config.cacheMemoryMb * 1024 * 1024,
     serveStaleOn: databaseCannotAnswer,
   });
+  const push = new PushService(dataSource, config.push);
   const metrics = new MetricsService(dataSource, {
     statementTimeoutMs: config.statementTimeoutMs,
     maxConcurrentStatements: config.metricConcurrency,
@@ -52,8 +54,10 @@ export function createServices(
     ingest: new IngestService(dataSource, {
       maxQueuedMessages: config.ingestMaxQueuedMessages,
       writes: cache.generations,
+      pushes: push.eventSubscriptions,
     }),
     eventDefinitions: new EventDefinitionService(dataSource),
+    push,
     metrics,
     targets: new TargetService(dataSource, metrics),
     scores,

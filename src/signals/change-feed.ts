@@ -26,6 +26,7 @@
  */
 
 import { invalidInput } from '../shared/errors';
+import { enqueueChangeFeedPushes } from '../push/change-feed-pushes';
 
 /** Anything that runs SQL: a DataSource, an EntityManager, a QueryRunner. */
 export type Queryable = { query(sql: string, parameters?: unknown[]): Promise<any> };
@@ -94,6 +95,9 @@ const SEQUENCE_BATCH = 10_000;
  */
 export async function sequencePending(tx: Queryable): Promise<string | null> {
   let newest: string | null = null;
+  const [{ before }]: Array<{ before: string }> = await tx.query(
+    `SELECT coalesce(max(seq), 0)::text AS before FROM change_feed`,
+  );
   for (;;) {
     const [row]: Array<{ numbered: number; newest: string | null }> = await tx.query(
       `WITH base AS (SELECT coalesce(max(seq), 0) AS seq FROM change_feed),
@@ -109,8 +113,11 @@ export async function sequencePending(tx: Queryable): Promise<string | null> {
        SELECT count(*)::int AS numbered, max(seq)::text AS newest FROM numbered`,
     );
     if (row.newest) newest = row.newest;
-    if (row.numbered < SEQUENCE_BATCH) return newest;
+    if (row.numbered < SEQUENCE_BATCH) break;
   }
+  // Destinations subscribed to these changes get them in this same transaction (src/push).
+  if (newest) await enqueueChangeFeedPushes(tx, before, newest);
+  return newest;
 }
 
 /** Runs `work` in a transaction holding the sequencer lock (waits for another holder). */

@@ -9,6 +9,7 @@ import {
 } from '../../domain/subscription/subscription.resolver';
 import { TeamResolver } from '../../domain/team/team.resolver';
 import { MembershipResolver, UserResolver } from '../../domain/user/user.resolver';
+import { DestinationResolver } from '../../push';
 import {
   AccountMetricResolver,
   MetricDefinitionResolver,
@@ -43,6 +44,7 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricResolver,
   MetricDefinitionResolver,
   AccountMetricResolver,
+  DestinationResolver,
   TargetResolver,
   ThresholdResolver,
   AccountSignalsResolver,

@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import type { Services } from '../../context/services';
 import type { Logger } from '../../shared/logger';
 import { graphqlMetricsPlugin } from './graphql-metrics.plugin';
@@ -13,7 +14,10 @@ export function createObservability(services: Services, root: Logger) {
     /** Logs through the current request's child logger (its request id) when there is one. */
     logger: requestScopedLogger(root),
     observeRequests: observeRequests(metrics, root),
-    metricsEndpoint: metricsEndpoint(metrics.registry, services),
+    metricsEndpoint: metricsEndpoint(
+      Registry.merge([metrics.registry, services.push.metrics.registry]),
+      services,
+    ),
     graphqlPlugin: graphqlMetricsPlugin(metrics),
   };
 }

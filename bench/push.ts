@@ -1,0 +1,228 @@
+/**
+ * `npm run bench:push`: how long from an event's commit to its realtime webhook arriving.
+ * A fresh database, a Harmony server with its push worker, one REALTIME webhook destination on
+ * a local receiver, and BENCH_PUSH_EVENTS track calls (default 2000) paced at BENCH_PUSH_RATE
+ * per second (default 40). Latency = arrival at the receiver − the change's commit time
+ * (`timestamp` in the body: clock_timestamp() in the committing transaction, same machine clock).
+ *
+ * Measured in the same run, with the same count and pace:
+ * - the floor: a bare PostgreSQL NOTIFY → LISTEN round trip (what any push built on PostgreSQL
+ *   pays at least);
+ * - a 1-second polling loop over a table, what Hasura's event triggers do.
+ * Last line: `realtime push p50: A ms, p99: B ms`.
+ */
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { loadConfig } from '../src/config/config';
+import { createDataSource } from '../src/db/data-source';
+import { entities } from '../src/domain/entities';
+import { createServer } from '../src/server/app';
+import { createServices } from '../src/server/services';
+import { createLogger } from '../src/shared/logger';
+
+const EVENTS = Number(process.env.BENCH_PUSH_EVENTS ?? 2000);
+const RATE = Number(process.env.BENCH_PUSH_RATE ?? 40);
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function main(): Promise<void> {
+  const databaseName = `harmony_bench_push_${process.pid}`;
+  const databaseUrl = withDatabase(ADMIN_URL, databaseName);
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  try {
+    const dataSource = createDataSource({
+      url: databaseUrl,
+      statementTimeoutMs: 60_000,
+      poolSize: 10,
+      entities,
+    });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    const [{ server_version: postgresVersion }] = await dataSource.query(`SHOW server_version`);
+    process.stdout.write(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, PostgreSQL ${postgresVersion}\n`,
+    );
+    process.stdout.write(`${EVENTS} events at ${RATE}/s, each measure in turn\n`);
+
+    const floor = await notifyRoundTrips(databaseUrl);
+    report('LISTEN/NOTIFY floor', floor);
+    const polling = await pollingLoop(databaseUrl);
+    report('1 s polling loop (Hasura-like)', polling);
+    const push = await realtimePush(dataSource, databaseUrl);
+    report('Harmony realtime push', push);
+    await dataSource.destroy();
+    const { p50, p99 } = percentiles(push);
+    process.stdout.write(`realtime push p50: ${p50.toFixed(1)} ms, p99: ${p99.toFixed(1)} ms\n`);
+  } finally {
+    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
+  }
+}
+
+/** Paces `count` calls of `send(i)` at RATE per second; returns when all were started and done. */
+async function paced(send: (i: number) => Promise<void>): Promise<void> {
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push(send(i));
+  }
+  await Promise.all(inFlight);
+}
+
+async function notifyRoundTrips(url: string): Promise<number[]> {
+  const listener = new Client({ connectionString: url });
+  const sender = new Client({ connectionString: url });
+  await Promise.all([listener.connect(), sender.connect()]);
+  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  listener.on('notification', (message) => {
+    latencies.push(performance.now() - sentAt.get(message.payload!)!);
+    if (latencies.length === EVENTS) done();
+  });
+  await listener.query('LISTEN bench_push');
+  await paced(async (i) => {
+    sentAt.set(String(i), performance.now());
+    await sender.query(`SELECT pg_notify('bench_push', $1)`, [String(i)]);
+  });
+  await all;
+  await Promise.all([listener.end(), sender.end()]);
+  return latencies;
+}
+
+async function pollingLoop(url: string): Promise<number[]> {
+  const writer = new Client({ connectionString: url });
+  const poller = new Client({ connectionString: url });
+  await Promise.all([writer.connect(), poller.connect()]);
+  await writer.query(
+    `CREATE TABLE bench_outbox (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+  );
+  const latencies: number[] = [];
+  let lastId = 0;
+  let stop = false;
+  const loop = (async () => {
+    while (!stop || latencies.length < EVENTS) {
+      const { rows } = await poller.query<{ id: string; created_at: Date }>(
+        `SELECT id, created_at FROM bench_outbox WHERE id > $1 ORDER BY id`,
+        [lastId],
+      );
+      const now = Date.now();
+      for (const row of rows) {
+        latencies.push(now - row.created_at.getTime());
+        lastId = Number(row.id);
+      }
+      if (latencies.length >= EVENTS) break;
+      await sleep(1000);
+    }
+  })();
+  await paced(async () => {
+    await writer.query(`INSERT INTO bench_outbox DEFAULT VALUES`);
+  });
+  stop = true;
+  await loop;
+  await Promise.all([writer.end(), poller.end()]);
+  return latencies;
+}
+
+async function realtimePush(
+  dataSource: ReturnType<typeof createDataSource>,
+  databaseUrl: string,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  const receiver = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const arrived = Date.now();
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      latencies.push(arrived - Date.parse(body.timestamp));
+      response.end('{}');
+      if (latencies.length === EVENTS) done();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  const loaded = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: 'production' });
+  const config = { ...loaded, push: { ...loaded.push, worker: true } };
+  const services = createServices(dataSource, config);
+  const server = await createServer(services, createLogger('warn'));
+  const port = await server.listen(0, '127.0.0.1');
+  const { key } = await services.apiKeys.create('bench', ['ingest']);
+  await services.push.destinations.upsert({
+    name: 'bench',
+    kind: 'WEBHOOK',
+    url: receiverUrl,
+    tier: 'REALTIME',
+    subscriptions: [{ kind: 'EVENT', event: 'Bench Event' }],
+  });
+  const authorization = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+  const track = (i: number) =>
+    fetch(`http://127.0.0.1:${port}/v1/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({
+        userId: `u-${i % 100}`,
+        event: 'Bench Event',
+        messageId: `bench-${i}`,
+      }),
+    }).then(async (response) => {
+      if (response.status !== 200) throw new Error(`ingest answered ${response.status}`);
+      await response.arrayBuffer();
+    });
+  await track(-1); // warm up: definitions, entity cache
+  latencies.length = 0;
+  await paced(track);
+  await Promise.race([
+    all,
+    sleep(120_000).then(() => Promise.reject(new Error('not every push arrived in 2 minutes'))),
+  ]);
+  await server.close();
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  return latencies;
+}
+
+function percentiles(values: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
+}
+
+function report(name: string, values: number[]): void {
+  const { p50, p99, max } = percentiles(values);
+  process.stdout.write(
+    `${name}: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (n=${values.length})\n`,
+  );
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench:push failed: ${String(error?.stack ?? error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../shared/logger';
+import { KIND_TRAITS } from './destination-kinds';
+import { rateLimitOf, signingSecretsOf, type DestinationRow } from './destination.service';
+import {
+  formDeliveries,
+  pendingDeliveries,
+  pushBackRateSlot,
+  recordAttempt,
+  scheduleDestinationJob,
+  type AttemptVerdict,
+  type DeliveryRow,
+} from './delivery-ledger';
+import { sendSigned, type AttemptOutcome } from './http-send';
+import type { PushMetrics } from './push-metrics';
+import type { PushOptions } from './push-options';
+import { markRequestSent, reserveRequestSlot } from './rate-budget';
+import { nextAttemptDelayMs } from './retry-schedule';
+
+/** A job holds its destination's queue at most about this long, then yields and requeues. */
+const MAX_JOB_MS = 30_000;
+
+/** Statuses that mean "slow down" whatever the kind. */
+const SLOW_DOWN = new Set([429, 502, 503, 504]);
+
+export type DestinationJobDeps = {
+  dataSource: DataSource;
+  options: PushOptions;
+  logger: Logger;
+  metrics: PushMetrics;
+};
+
+/**
+ * The job of one destination: turn waiting changes into deliveries and send them oldest
+ * first, until none is due. A failed delivery stops the line (order is kept) and the job comes
+ * back when its retry is due. Everything it decides is committed before the next request, so
+ * a crash at any point re-sends at most the request in flight, with the same webhook-id.
+ */
+export async function runDestinationJob(
+  destinationId: string,
+  deps: DestinationJobDeps,
+): Promise<void> {
+  const { dataSource, options } = deps;
+  const stopAt = Date.now() + MAX_JOB_MS;
+  for (;;) {
+    const destination = await loadDestination(dataSource, destinationId);
+    if (!destination || !destination.enabled) return;
+    const reschedule = (at: Date) =>
+      scheduleDestinationJob(dataSource, destinationId, destination.tier, at, 'replace');
+    const formed = await formDeliveries(
+      dataSource,
+      destination,
+      options.tierPeriodsMs[destination.tier],
+    );
+    const due = await pendingDeliveries(dataSource, destinationId, DELIVERIES_PER_ROUND);
+    if (due.length === 0) {
+      if (formed.more) continue;
+      if (formed.waitUntil) await reschedule(formed.waitUntil);
+      return;
+    }
+    // A success is recorded while the next delivery is sent (half the round trips on the
+    // line); every write is done before the job decides anything else. A crash in between
+    // re-sends a delivered request, with its webhook-id: at least once.
+    const writes: Array<Promise<void>> = [];
+    const settle = async () => void (await Promise.all(writes.splice(0)));
+    for (const delivery of due) {
+      if (new Date(delivery.next_attempt_at) > new Date()) {
+        await settle();
+        return reschedule(new Date(delivery.next_attempt_at));
+      }
+      if (Date.now() > stopAt) {
+        await settle();
+        return reschedule(new Date());
+      }
+      const { verdict, recorded } = await attempt(destination, delivery, deps);
+      writes.push(recorded);
+      if (verdict.result === 'delivered') continue;
+      await settle();
+      if (verdict.result === 'retry') return reschedule(verdict.nextAttemptAt);
+      if (verdict.result === 'gone') return;
+    }
+    await settle();
+  }
+}
+
+/** Deliveries sent per round before the destination is read again (a disable takes effect). */
+const DELIVERIES_PER_ROUND = 100;
+
+async function loadDestination(dataSource: DataSource, id: string): Promise<DestinationRow | null> {
+  const [row] = await dataSource.query(`SELECT * FROM push_destinations WHERE id = $1`, [id]);
+  return row ?? null;
+}
+
+/** One attempt at the head delivery, within the destination's rate budget. */
+async function attempt(
+  destination: DestinationRow,
+  delivery: DeliveryRow,
+  { dataSource, options, logger, metrics }: DestinationJobDeps,
+): Promise<{ verdict: AttemptVerdict; recorded: Promise<void> }> {
+  const limit = rateLimitOf(destination);
+  if (limit) {
+    const slot = await reserveRequestSlot(dataSource, destination.id, limit);
+    const wait = slot.getTime() - Date.now();
+    if (wait > 0) await sleep(wait);
+    await markRequestSent(dataSource, destination.id, limit);
+  }
+  const outcome = await sendSigned({
+    url: destination.url,
+    method: destination.kind === 'SALESFORCE' ? 'PATCH' : 'POST',
+    webhookId: delivery.webhook_id,
+    idempotencyKey: delivery.idempotency_key,
+    body: delivery.body,
+    secrets: signingSecretsOf(destination),
+    timeoutMs: options.requestTimeoutMs,
+  });
+  const { verdict, disableReason } = judge(destination, delivery, outcome, options);
+  if (verdict.result === 'retry' && outcome.retryAfterMs !== null)
+    await pushBackRateSlot(dataSource, destination.id, verdict.nextAttemptAt);
+  const recorded = recordAttempt(dataSource, delivery, outcome, verdict, disableReason);
+  metrics.attempts.inc({ outcome: verdict.result });
+  if (verdict.result === 'delivered')
+    metrics.latency.observe((Date.now() - new Date(delivery.caused_at).getTime()) / 1000);
+  if (disableReason)
+    logger.warn(
+      { destination: destination.name, reason: disableReason },
+      'push destination disabled',
+    );
+  else if (verdict.result === 'dead')
+    logger.warn(
+      { destination: destination.name, delivery: delivery.id, error: outcome.error },
+      'delivery dead-lettered',
+    );
+  return { verdict, recorded };
+}
+
+/** What an attempt's answer means: delivered, retry later, dead-lettered or gone (410). */
+function judge(
+  destination: DestinationRow,
+  delivery: DeliveryRow,
+  outcome: AttemptOutcome,
+  options: PushOptions,
+): { verdict: AttemptVerdict; disableReason: string | null } {
+  const status = outcome.statusCode;
+  if (status !== null && status >= 200 && status < 300)
+    return { verdict: { result: 'delivered' }, disableReason: null };
+  if (status === 410)
+    return {
+      verdict: { result: 'gone' },
+      disableReason: `the destination answered 410 Gone at ${outcome.at.toISOString()}`,
+    };
+  const failingSince = destination.failing_since ? new Date(destination.failing_since) : outcome.at;
+  if (outcome.at.getTime() - failingSince.getTime() >= options.disableAfterFailingMs)
+    return {
+      verdict: { result: 'gone' },
+      disableReason: `every attempt failed since ${failingSince.toISOString()} (last: ${outcome.error})`,
+    };
+  const slowDown =
+    status !== null &&
+    (SLOW_DOWN.has(status) ||
+      KIND_TRAITS[destination.kind].isRateLimited(status, outcome.responseText));
+  const delay = nextAttemptDelayMs(
+    options.retryScheduleMs,
+    delivery.attempt_count + 1,
+    slowDown ? outcome.retryAfterMs : null,
+  );
+  if (delay === null) return { verdict: { result: 'dead' }, disableReason: null };
+  return {
+    verdict: { result: 'retry', nextAttemptAt: new Date(Date.now() + delay) },
+    disableReason: null,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * A Harmony server with its push worker in its own process over an existing database, for the
+ * crash tests: prints `PORT <n>` once listening, and is meant to be killed with SIGKILL.
+ */
+import 'reflect-metadata';
+import { loadConfig } from '../../../src/config/config';
+import { createDataSource } from '../../../src/db/data-source';
+import { entities } from '../../../src/domain/entities';
+import { createServer } from '../../../src/server/app';
+import { createServices } from '../../../src/server/services';
+import { createLogger } from '../../../src/shared/logger';
+
+async function main(): Promise<void> {
+  const loaded = loadConfig();
+  const config = { ...loaded, push: { ...loaded.push, deadWorkerSweepMs: 300 } };
+  const dataSource = createDataSource({
+    url: config.databaseUrl!,
+    statementTimeoutMs: config.statementTimeoutMs,
+    poolSize: config.dbPoolSize,
+    entities,
+  });
+  await dataSource.initialize();
+  const logger = createLogger(config.logLevel);
+  const server = await createServer(createServices(dataSource, config), logger);
+  const port = await server.listen(0, '127.0.0.1');
+  process.stdout.write(`PORT ${port}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`child server failed: ${String(error?.stack ?? error)}\n`);
+  process.exit(1);
+});
