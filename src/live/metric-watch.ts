@@ -185,7 +185,13 @@ export class MetricWatch {
   }
 
   private async evaluate(): Promise<MetricAnswer> {
-    const answer = await this.deps.metrics.query(this.name, { window: this.window });
+    const answer = await this.deps.metrics.query(
+      this.name,
+      { window: this.window },
+      null,
+      // A write just committed: a cached answer may predate it (its generation bump lands after).
+      { fresh: true },
+    );
     this.lastComputedAt = Date.now();
     return answer;
   }
