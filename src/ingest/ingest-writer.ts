@@ -18,7 +18,8 @@ import { isoTimestamp } from './utc-text';
 import { transactionEndingWith, type CopyLoad, type TransactionWork } from './transaction';
 import { accountChangeFromTraits, roleFromTrait, userChangeFromTraits } from './traits';
 import { enqueueChangesStatement } from '../push/outbox';
-import type { EventSubscriptions } from '../push/event-subscriptions';
+import type { EventSubscriptions, StoredEvent } from '../push/event-subscriptions';
+import type { PushChange } from '../push/outbox';
 
 export type WriteResult = {
   stored: number;
@@ -33,7 +34,7 @@ export type IngestWriterOptions = {
   /** Told after each committed batch (the cache's generations). Default: nobody. */
   writes?: WriteObserver;
   /** Events some destination subscribes to are enqueued for push in the same transaction. */
-  pushes?: Pick<EventSubscriptions, 'changesFor'>;
+  pushes?: Pick<EventSubscriptions, 'snapshot'>;
 };
 
 /** PostgreSQL errors worth retrying the whole batch for. */
@@ -119,8 +120,9 @@ export class IngestWriter {
       const cache = (this.entityCache ??= await EntityCache.open(this.autocommitted()));
       try {
         const entities = await this.ensureEntities(cache, messages);
+        const pushesFor = (await this.options.pushes?.snapshot()) ?? (() => []);
         const { stored, learned, seen } = await transactionEndingWith(this.dataSource, (sql) =>
-          this.writeInTransaction(sql, cache, messages, entities, actor),
+          this.writeInTransaction(sql, cache, messages, entities, actor, pushesFor),
         );
         this.definitions.remember(learned);
         cache.lastSeen.remember(seen);
@@ -138,9 +140,12 @@ export class IngestWriter {
   }
 
   /** The outbox insert for events destinations subscribe to: one statement, or none. */
-  private async pushStatement(messages: IngestMessage[], facts: EventFact[]) {
-    if (!this.options.pushes) return null;
-    const changes = await this.options.pushes.changesFor(
+  private pushStatement(
+    messages: IngestMessage[],
+    facts: EventFact[],
+    pushesFor: (events: StoredEvent[]) => PushChange[],
+  ) {
+    const changes = pushesFor(
       messages.map((m, i) => ({
         definitionId: facts[i].definitionId,
         event: m.event!,
@@ -188,6 +193,7 @@ export class IngestWriter {
     batch: IngestMessage[],
     { userIds, accountIds }: EntityIds,
     actor: string,
+    pushesFor: (events: StoredEvent[]) => PushChange[],
   ): Promise<TransactionWork<GroupOutcome>> {
     const messages = await claimMessageIds(sql, batch);
     const stored = new Set(messages.map((m) => m.messageId));
@@ -257,7 +263,7 @@ export class IngestWriter {
       final.text(),
       emptiedCountsStatement(deltas),
       joinedAccount.emptiedActivity,
-      await this.pushStatement(eventMessages, facts),
+      this.pushStatement(eventMessages, facts, pushesFor),
     ].filter((s) => s !== null);
     const copy = eventsCopy(eventMessages, facts);
     return { value: { stored, learned, seen: seenTimes }, copy, last };

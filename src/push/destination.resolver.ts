@@ -51,7 +51,11 @@ export class DestinationResolver {
       'Creates a destination, or changes the one with this name. A created destination without a given secret gets one, returned here only.',
   })
   upsertDestination(
-    @Arg('input', () => UpsertDestinationInput) input: UpsertDestinationInput,
+    @Arg('input', () => UpsertDestinationInput, {
+      description:
+        'The destination, identified by its name (an existing name changes that destination).',
+    })
+    input: UpsertDestinationInput,
     @Ctx() { services }: RequestContext,
   ) {
     return services.push.destinations.upsert(input);

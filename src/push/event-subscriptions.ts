@@ -37,12 +37,21 @@ export class EventSubscriptions {
 
   /** The push changes for the events some destination subscribes to (often none). */
   async changesFor(events: StoredEvent[]): Promise<PushChange[]> {
-    if (events.length === 0) return [];
+    return (await this.snapshot())(events);
+  }
+
+  /**
+   * What is subscribed now, as a function from events to their pushes. Ingestion takes it before
+   * a batch's transaction opens: reading it inside would ask the pool for a second connection
+   * while holding one, which deadlocks a small pool under load.
+   */
+  async snapshot(): Promise<(events: StoredEvent[]) => PushChange[]> {
     const subscribed = await this.subscribed();
-    if (subscribed.definitionIds.size === 0 && subscribed.keys.size === 0) return [];
-    return events
-      .filter((e) => subscribed.definitionIds.has(e.definitionId) || subscribed.keys.has(e.event))
-      .map(eventChange);
+    if (subscribed.definitionIds.size === 0 && subscribed.keys.size === 0) return () => [];
+    return (events) =>
+      events
+        .filter((e) => subscribed.definitionIds.has(e.definitionId) || subscribed.keys.has(e.event))
+        .map(eventChange);
   }
 
   private async subscribed(): Promise<Subscribed> {

@@ -131,7 +131,7 @@ describeInBrowser('the console in Chromium', () => {
     const before = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() - 1, 1));
     const mrr = await t.query(
       `query ($from: DateTime!, $to: DateTime!) {
-        metric(name: "mrr", window: { from: $from, to: $to }, grain: MONTH) { points { value } }
+        metric(name: "mrr", window: { from: $from, to: $to }, grain: MONTH) { points { value target } }
       }`,
       {
         from: before.toISOString(),
@@ -143,6 +143,8 @@ describeInBrowser('the console in Chromium', () => {
     const negative = (values: number[]) => values.map((v) => -v);
     const mrrValues: number[] = mrr.metric.points.map((p: any) => p.value);
     const change = mrrValues.slice(1).map((end, i) => end - mrrValues[i]);
+    // The plan's MRR target of each month beside the actuals (the demo data holds none: null).
+    const targets = mrr.metric.points.slice(1).map((p: any) => p.target);
     expect(movements.series).toEqual([
       { name: 'New', values: series('new_mrr'), color: '#16a34a' },
       { name: 'Expansion', values: series('expansion_mrr'), color: '#22c55e' },
@@ -150,6 +152,7 @@ describeInBrowser('the console in Chromium', () => {
       { name: 'Contraction', values: negative(series('contraction_mrr')), color: '#f97316' },
       { name: 'Churn', values: negative(series('churned_mrr')), color: '#dc2626' },
       { name: 'MRR change', values: change, dashed: true, color: '#111827' },
+      { name: 'MRR target', values: targets, dashed: true, color: '#9333ea' },
     ]);
     // Each month's movements sum to its MRR change (to the cent).
     change.forEach((delta, month) => {

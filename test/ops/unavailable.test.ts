@@ -188,7 +188,8 @@ describe('pool exhausted', () => {
       await holder.release();
     }
     expect((await graphql(baseUrl, admin)).status).toBe(200);
-    expect((await ingest(baseUrl, writeKey)).body).toMatchObject({ success: true, stored: 1 });
+    const after = await ingest(baseUrl, writeKey);
+    expect(after.body).toMatchObject({ success: true, stored: 1 });
   });
 
   test('every connection ends a transaction left idle for the configured time', async () => {
