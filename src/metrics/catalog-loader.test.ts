@@ -7,8 +7,20 @@ const entry = (body: string) =>
 
 test('the shipped catalog has every metric PRODUCT.md lists', () => {
   const names = loadCatalog(CATALOG_DIR).map((e) => e.definition.name);
+  // Beyond PRODUCT.md's list: the board's money metrics (schema/metrics/finance.yml).
+  const finance = [
+    'lifetime_revenue',
+    'subscription_revenue',
+    'operating_expenses',
+    'cash_balance',
+    'net_burn',
+    'net_new_arr',
+    'burn_multiple',
+    'runway_months',
+  ];
   expect(names.sort()).toEqual(
     [
+      ...finance,
       'mrr',
       'arr',
       'new_mrr',

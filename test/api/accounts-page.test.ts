@@ -30,8 +30,9 @@ const PAGE = `query ($after: String) {
 async function pageBySql(afterId: string | null) {
   const accounts: Array<{ id: string; name: string; created_at: Date; traits: unknown }> =
     await t.db.dataSource.query(
-      `SELECT id::text, name, created_at, traits FROM accounts
-       WHERE deleted_at IS NULL AND ($1::bigint IS NULL OR id > $1) ORDER BY id LIMIT 50`,
+      // ORDER BY a.id, not id: a bare name means the output column, here the text id::text.
+      `SELECT a.id::text, a.name, a.created_at, a.traits FROM accounts a
+       WHERE a.deleted_at IS NULL AND ($1::bigint IS NULL OR a.id > $1) ORDER BY a.id LIMIT 50`,
       [afterId],
     );
   const ids = accounts.map((a) => a.id);

@@ -74,9 +74,10 @@ test('lifetime_revenue per account: its MRR at every month start so far', async 
   for (const p of months.metric.points) {
     sums.set(p.dimensions.account, (sums.get(p.dimensions.account) ?? 0) + p.value);
   }
-  const ids = await t.db.dataSource.query(`SELECT id::text, external_id FROM accounts`);
-  for (const { id, external_id } of ids) {
-    if (external_id in values) expect(values[external_id]).toBe(sums.get(id) ?? 0);
+  // The account dimension shows externalIds (src/metrics/account-dimension.ts).
+  const ids = await t.db.dataSource.query(`SELECT external_id FROM accounts`);
+  for (const { external_id } of ids) {
+    if (external_id in values) expect(values[external_id]).toBe(sums.get(external_id) ?? 0);
   }
   const total = await t.query(`{
     metric(name: "lifetime_revenue", window: { from: "2025-07-01T00:00:00Z", to: "2025-08-01T00:00:00Z" }) { total }
