@@ -37,6 +37,7 @@ export class FeedTail {
     this.listener = await listenForNotifications({
       dataSource: this.dataSource,
       channel: CHANGE_FEED_CHANNEL,
+      applicationName: 'harmony-feed-listener',
       logger,
       onNotification: (newest) => {
         if (!/^\d+$/.test(newest)) return this.wake();

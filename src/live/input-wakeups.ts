@@ -27,6 +27,7 @@ export class InputWakeups {
     this.listener = await listenForNotifications({
       dataSource: this.dataSource,
       channel: LIVE_INPUTS_CHANNEL,
+      applicationName: 'harmony-live-inputs-listener',
       logger,
       onNotification: (payload) => {
         const family = INPUT_FAMILIES.find((known) => known === payload);

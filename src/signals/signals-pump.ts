@@ -44,6 +44,7 @@ export class SignalsPump {
     this.listener = await listenForNotifications({
       dataSource: this.dataSource,
       channel: SIGNALS_WAKE_CHANNEL,
+      applicationName: 'harmony-signals-listener',
       logger: this.logger,
       onNotification: () => this.wake(),
       onListeningChange: (listening) => {

@@ -34,12 +34,13 @@ async function eventually<T>(read: () => Promise<T>, expected: T | 'cached'): Pr
 }
 const isEqual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The api-key listeners only: other listeners (signals, live, cache) have names of their own. */
 const listenerConnections = async () =>
   Number(
     (
       await t.db.dataSource.query(
         `SELECT count(*) AS n FROM pg_stat_activity
-         WHERE application_name = 'harmony-listener' AND datname = current_database()`,
+         WHERE application_name = 'harmony-key-listener' AND datname = current_database()`,
       )
     )[0].n,
   );
@@ -99,7 +100,7 @@ test('a lost listener connection is re-established, and revocations are heard ag
   const { key, record } = await t.services.apiKeys.create('after reconnect', ['read']);
   await t.db.dataSource.query(
     `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-     WHERE application_name = 'harmony-listener' AND datname = current_database()`,
+     WHERE application_name = 'harmony-key-listener' AND datname = current_database()`,
   );
   expect(await eventually(async () => other.listening, true)).toBe(true);
   expect(await eventually(async () => t.services.apiKeys.listening, true)).toBe(true);

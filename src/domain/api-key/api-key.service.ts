@@ -36,6 +36,7 @@ export class ApiKeyService {
     this.listener = await listenForNotifications({
       dataSource: this.dataSource,
       channel: KEY_CHANGES_CHANNEL,
+      applicationName: 'harmony-key-listener',
       logger,
       // An empty payload (TRUNCATE) means every key may have changed.
       onNotification: (keyHash) => {
