@@ -17,6 +17,7 @@ import { hashApiKey, hasScope, type Principal } from '../../domain/api-key/api-k
 import { HarmonyError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { GRAPHQL_SCOPES } from '../auth';
+import { isAllowedWebSocketOrigin } from '../cors';
 import type { Services } from '../services';
 import { createErrorFormatter } from './format-error';
 import { createLoaders } from './loaders';
@@ -68,6 +69,12 @@ export function attachSubscriptionServer(options: {
     server: httpServer,
     path: '/graphql',
     maxPayload: MAX_MESSAGE_BYTES,
+    // A page on another origin may open a socket only when HARMONY_CORS_ORIGINS lists it: browsers
+    // send no preflight for WebSockets, so this is the only place the origin can be refused.
+    verifyClient: ({ req }, done) =>
+      isAllowedWebSocketOrigin(req, services.config.corsOrigins)
+        ? done(true)
+        : done(false, 403, 'Origin not allowed (HARMONY_CORS_ORIGINS)'),
   });
   // Registered before graphql-ws's own listener: a socket over the bound is closed at once.
   wsServer.on('connection', (socket) => {
