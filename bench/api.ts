@@ -25,11 +25,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
 import { createClient } from 'redis';
 import { createDataSource } from '../src/db/data-source';
 import { loadDemoData } from '../src/demo/demo-data';
 import { entities } from '../src/domain/entities';
+import { withAdmin, withDatabase } from './bench-database';
 
 const ROOT = path.resolve(
   __dirname,
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const databaseUrl = withDatabase(ADMIN_URL, databaseName);
   const redisPrefix = `harmony:benchapi:${process.pid}:`;
   const children: ChildProcess[] = [];
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  await withAdmin(ADMIN_URL, (admin) => admin.query(`CREATE DATABASE ${databaseName}`));
   try {
     const postgresVersion = await prepareDatabase(databaseUrl);
     ensurePeersInstalled();
@@ -172,7 +172,9 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(children.map(stopChild));
     await clearRedisPrefix(redisPrefix).catch(() => undefined);
-    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
+    await withAdmin(ADMIN_URL, (admin) =>
+      admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`),
+    );
   }
 }
 
@@ -572,22 +574,6 @@ function log(message: string): void {
 function adminUrlFrom(databaseUrl: string | undefined): string {
   if (!databaseUrl) return 'postgres://postgres@127.0.0.1:5432/postgres';
   return withDatabase(databaseUrl, 'postgres');
-}
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
 }
 
 (process.argv[2] === BARE ? serveBare() : main()).catch((error) => {

@@ -29,6 +29,7 @@ import { createServer } from '../src/server/app';
 import { createServices } from '../src/server/services';
 import { createLogger } from '../src/shared/logger';
 import { entities } from '../src/domain/entities';
+import { withAdmin, withDatabase } from './bench-database';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -58,7 +59,7 @@ const EVENT_NAMES = [
 async function main(): Promise<void> {
   const databaseName = `harmony_bench_${process.pid}`;
   const databaseUrl = withDatabase(ADMIN_URL, databaseName);
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  await withAdmin(ADMIN_URL, (admin) => admin.query(`CREATE DATABASE ${databaseName}`));
   try {
     const dataSource = createDataSource({
       url: databaseUrl,
@@ -105,7 +106,9 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
   } finally {
-    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
+    await withAdmin(ADMIN_URL, (admin) =>
+      admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`),
+    );
   }
 }
 
@@ -390,22 +393,6 @@ async function postgresCpuSince(
 
 function perEvent(seconds: number | null): string {
   return seconds === null ? 'n/a' : `${((seconds / EVENTS) * 1e6).toFixed(1)} µs`;
-}
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
 }
 
 (process.argv[2] === SERVE ? serve() : main()).catch((error) => {

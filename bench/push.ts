@@ -23,6 +23,7 @@ import { entities } from '../src/domain/entities';
 import { createServer } from '../src/server/app';
 import { createServices } from '../src/server/services';
 import { createLogger } from '../src/shared/logger';
+import { withAdmin, withDatabase } from './bench-database';
 
 const EVENTS = Number(process.env.BENCH_PUSH_EVENTS ?? 2000);
 const RATE = Number(process.env.BENCH_PUSH_RATE ?? 40);
@@ -31,7 +32,7 @@ const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:
 async function main(): Promise<void> {
   const databaseName = `harmony_bench_push_${process.pid}`;
   const databaseUrl = withDatabase(ADMIN_URL, databaseName);
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  await withAdmin(ADMIN_URL, (admin) => admin.query(`CREATE DATABASE ${databaseName}`));
   try {
     const dataSource = createDataSource({
       url: databaseUrl,
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
     const { p50, p99 } = percentiles(push);
     process.stdout.write(`realtime push p50: ${p50.toFixed(1)} ms, p99: ${p99.toFixed(1)} ms\n`);
   } finally {
-    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
+    await withAdmin(ADMIN_URL, (admin) =>
+      admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`),
+    );
   }
 }
 
@@ -201,22 +204,6 @@ function report(name: string, values: number[]): void {
   process.stdout.write(
     `${name}: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (n=${values.length})\n`,
   );
-}
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
 }
 
 main().then(

@@ -21,6 +21,7 @@ import { createLogger } from '../src/shared/logger';
 import { entities } from '../src/domain/entities';
 import { CHANGE_FEED_CHANNEL, readChanges } from '../src/signals';
 import { computeViewsFromScratch } from '../src/signals/account-views/from-scratch';
+import { withAdmin, withDatabase } from './bench-database';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 5_000);
 const WRITES = Number(process.env.BENCH_WRITES ?? 400);
@@ -60,7 +61,7 @@ const EXTRA_SEGMENTS = [
 async function main(): Promise<void> {
   const databaseName = `harmony_bench_signals_${process.pid}`;
   const databaseUrl = withDatabase(ADMIN_URL, databaseName);
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  await withAdmin(ADMIN_URL, (admin) => admin.query(`CREATE DATABASE ${databaseName}`));
   try {
     const dataSource = createDataSource({
       url: databaseUrl,
@@ -122,7 +123,9 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
   } finally {
-    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`));
+    await withAdmin(ADMIN_URL, (admin) =>
+      admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`),
+    );
   }
 }
 
@@ -262,22 +265,6 @@ function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
 }
 
 main().catch((error) => {
