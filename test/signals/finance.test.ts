@@ -84,3 +84,33 @@ test('lifetime_revenue per account: its MRR at every month start so far', async 
   }`);
   expect(total.metric.total).toBe([...sums.values()].reduce((a, b) => a + b, 0));
 });
+
+test('the account view and the lifetime_revenue metric agree for every account', async () => {
+  // Two homes compute lifetime revenue: the metric's SQL (revenue.compiler.ts) and the account
+  // view's column (account-state.ts). Both count month starts up to now.
+  await t.services.signals.refresher.touchAll('DAILY_SLIDE');
+  await t.services.signals.refresher.refresh();
+  const views = await t.query(`{
+    accountViews(first: 100) { edges { node { lifetimeRevenue isTest isDeleted account { externalId } } } }
+  }`);
+  // accounts(...) lists live accounts (test ones too, hence includeTest below).
+  const fromViews = Object.fromEntries(
+    views.accountViews.edges
+      .filter((e: any) => !e.node.isDeleted)
+      .map((e: any) => [e.node.account.externalId, e.node.lifetimeRevenue]),
+  );
+  const now = new Date().toISOString();
+  const metrics = await t.query(
+    `query($to: DateTime!) { accounts(first: 100) { edges { node { externalId
+      metric(name: "lifetime_revenue", includeTest: true,
+        window: { from: "2024-01-01T00:00:00Z", to: $to }) { value }
+    } } } }`,
+    { to: now },
+  );
+  const fromMetric = Object.fromEntries(
+    metrics.accounts.edges.map((e: any) => [e.node.externalId, e.node.metric.value]),
+  );
+  expect(Object.keys(fromViews).sort()).toEqual(Object.keys(fromMetric).sort());
+  expect(fromViews).toEqual(fromMetric);
+  expect(fromViews.a1).toBeGreaterThanOrEqual(220);
+});
