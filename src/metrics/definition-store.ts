@@ -1,71 +1,36 @@
-import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { HarmonyError } from '../shared/errors';
+import {
+  VersionedDefinitions,
+  type DefinitionVersion as Version,
+  type StoredDefinition as Stored,
+} from '../shared/versioned-definitions';
 import { DefinitionError, validateCatalog } from './catalog-validation';
 import type { CatalogEntry } from './catalog-loader';
 import type { EventReference, MetricDefinition } from './definition';
 
-export type StoredDefinition = {
-  name: string;
-  version: number;
-  definition: MetricDefinition;
-  updatedAt: Date;
-};
-
-export type DefinitionVersion = {
-  version: number;
-  changedAt: Date;
-  changedBy: string;
-  reason: string;
-  definition: MetricDefinition;
-};
-
-/** Serialises concurrent syncs and defines (two servers starting at once). */
-const LOCK_KEY = 'harmony:metric_definitions';
+export type StoredDefinition = Stored<MetricDefinition>;
+export type DefinitionVersion = Version<MetricDefinition>;
 
 /**
- * Versioned metric definitions in PostgreSQL. Every change is a new row in
- * metric_definition_versions with who, when and why; unchanged input records nothing.
+ * Versioned metric definitions in PostgreSQL (src/shared/versioned-definitions.ts): every
+ * change is a new row in metric_definition_versions with who, when and why; unchanged input
+ * records nothing. Events are stored by their stable id, and the whole catalog is validated
+ * before anything is recorded.
  */
 export class DefinitionStore {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly definitions: VersionedDefinitions<MetricDefinition>;
+
+  constructor(dataSource: DataSource) {
+    this.definitions = new VersionedDefinitions(dataSource, 'metric_definition');
+  }
 
   async current(): Promise<StoredDefinition[]> {
-    const rows: Array<{
-      name: string;
-      version: number;
-      definition: MetricDefinition;
-      updated_at: Date;
-    }> = await this.dataSource.query(
-      `SELECT name, version, definition, updated_at FROM metric_definitions ORDER BY name`,
-    );
-    return rows.map((row) => ({
-      name: row.name,
-      version: row.version,
-      definition: row.definition,
-      updatedAt: row.updated_at,
-    }));
+    return this.definitions.current();
   }
 
   async versions(name: string): Promise<DefinitionVersion[]> {
-    const rows: Array<{
-      version: number;
-      changed_at: Date;
-      changed_by: string;
-      reason: string;
-      definition: MetricDefinition;
-    }> = await this.dataSource.query(
-      `SELECT version, changed_at, changed_by, reason, definition
-       FROM metric_definition_versions WHERE name = $1 ORDER BY version`,
-      [name],
-    );
-    return rows.map((row) => ({
-      version: row.version,
-      changedAt: row.changed_at,
-      changedBy: row.changed_by,
-      reason: row.reason,
-      definition: row.definition,
-    }));
+    return this.definitions.versions(name);
   }
 
   /**
@@ -74,9 +39,8 @@ export class DefinitionStore {
    * Returns the names that got a new version.
    */
   async syncCatalog(entries: CatalogEntry[], changedBy: string): Promise<string[]> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [LOCK_KEY]);
-      const existing = await this.currentIn(manager);
+    return this.definitions.locked(async (manager) => {
+      const existing = await this.definitions.current(manager);
       const yamlNames = new Set(entries.map((e) => e.definition.name));
       validateCatalog([
         ...entries.map((e) => ({ definition: e.definition, origin: { file: e.file } })),
@@ -84,30 +48,16 @@ export class DefinitionStore {
           .filter((row) => !yamlNames.has(row.name))
           .map((row) => ({ definition: row.definition, origin: { file: 'defineMetric' } })),
       ]);
-      const changed: string[] = [];
-      const hashes: Array<{ name: string; yaml_hash: string | null }> = await manager.query(
-        `SELECT name, yaml_hash FROM metric_definitions`,
+      return this.definitions.syncYaml(manager, entries, changedBy, (entry) =>
+        resolveEvents(manager, entry.definition, entry.file),
       );
-      const yamlHashOf = new Map(hashes.map((row) => [row.name, row.yaml_hash]));
-      for (const entry of entries) {
-        const yamlHash = hashOf(entry.definition);
-        if (yamlHashOf.get(entry.definition.name) === yamlHash) continue;
-        const resolved = await resolveEvents(manager, entry.definition, entry.file);
-        const reason = yamlHashOf.has(entry.definition.name)
-          ? `${entry.file} changed`
-          : `added in ${entry.file}`;
-        await this.record(manager, resolved, changedBy, reason, { yamlHash, file: entry.file });
-        changed.push(entry.definition.name);
-      }
-      return changed;
     });
   }
 
   /** Records one definition from the API; identical to the current version records nothing. */
   async define(definition: MetricDefinition, changedBy: string, reason: string): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [LOCK_KEY]);
-      const existing = await this.currentIn(manager);
+    return this.definitions.locked(async (manager) => {
+      const existing = await this.definitions.current(manager);
       const resolved = await resolveEvents(manager, definition, 'defineMetric');
       try {
         validateCatalog([
@@ -119,73 +69,9 @@ export class DefinitionStore {
       } catch (error) {
         throw asInputError(error);
       }
-      return this.record(manager, resolved, changedBy, reason, null);
+      const { version } = await this.definitions.record(manager, resolved, changedBy, reason);
+      return version;
     });
-  }
-
-  private async currentIn(manager: EntityManager): Promise<StoredDefinition[]> {
-    const rows: Array<{
-      name: string;
-      version: number;
-      definition: MetricDefinition;
-      updated_at: Date;
-    }> = await manager.query(
-      `SELECT name, version, definition, updated_at FROM metric_definitions`,
-    );
-    return rows.map((row) => ({
-      name: row.name,
-      version: row.version,
-      definition: row.definition,
-      updatedAt: row.updated_at,
-    }));
-  }
-
-  /** Writes a new version unless the definition equals the current one; returns the version. */
-  private async record(
-    manager: EntityManager,
-    definition: MetricDefinition,
-    changedBy: string,
-    reason: string,
-    yaml: { yamlHash: string; file: string } | null,
-  ): Promise<number> {
-    const definitionHash = hashOf(definition);
-    const [current]: Array<{ version: number; definition_hash: string }> = await manager.query(
-      `SELECT version, definition_hash FROM metric_definitions WHERE name = $1 FOR UPDATE`,
-      [definition.name],
-    );
-    if (current && current.definition_hash === definitionHash) {
-      if (yaml) {
-        await manager.query(
-          `UPDATE metric_definitions SET yaml_hash = $2, source_file = $3 WHERE name = $1`,
-          [definition.name, yaml.yamlHash, yaml.file],
-        );
-      }
-      return current.version;
-    }
-    const version = (current?.version ?? 0) + 1;
-    await manager.query(
-      `INSERT INTO metric_definitions (name, version, definition, definition_hash, yaml_hash, source_file)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, definition = EXCLUDED.definition,
-         definition_hash = EXCLUDED.definition_hash,
-         yaml_hash = coalesce(EXCLUDED.yaml_hash, metric_definitions.yaml_hash),
-         source_file = coalesce(EXCLUDED.source_file, metric_definitions.source_file),
-         updated_at = clock_timestamp()`,
-      [
-        definition.name,
-        version,
-        definition,
-        definitionHash,
-        yaml?.yamlHash ?? null,
-        yaml?.file ?? null,
-      ],
-    );
-    await manager.query(
-      `INSERT INTO metric_definition_versions (name, version, definition, changed_by, reason)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [definition.name, version, definition, changedBy, reason],
-    );
-    return version;
   }
 }
 
@@ -236,25 +122,6 @@ export async function unknownEventReferences(
     }
   }
   return problems;
-}
-
-/** A stable hash of a definition: keys sorted, so formatting never makes a new version. */
-export function hashOf(value: unknown): string {
-  return crypto.createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map(
-        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
-      )
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Definition problems become INVALID_METRIC_DEFINITION errors naming file, metric and field. */
