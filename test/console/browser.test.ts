@@ -355,6 +355,11 @@ describeInBrowser('the console in Chromium', () => {
     expect(delivered.webhookId).toBe(dead.webhookId);
     expect(delivered.attempts.map((a: any) => a.statusCode)).toEqual([500, 500, 200]);
     expect(await codes()).toEqual(['500', '500', '200']);
+    await b.page.waitForSelector(
+      `[data-testid="destinations"] tr[data-destination="${destination.id}"] td:has-text("enabled")`,
+    );
+    const { destinations } = await t.query(`{ destinations { id failingSince } }`);
+    expect(destinations).toEqual([{ id: destination.id, failingSince: null }]);
     expect(receiver.accepted.map((r) => r.webhookId)).toEqual([dead.webhookId]);
     await b.screenshot('10-deliveries-replayed');
 
@@ -419,7 +424,8 @@ describeInBrowser('the console in Chromium', () => {
     expect(await response(null)).toEqual({ value: before, previousValue: null });
     expect(b.sockets).toEqual([`${t.baseUrl.replace(/^http/, 'ws')}/graphql`]);
 
-    // A new subscription in force from March moves June's MRR by its 100: sent over the socket.
+    // The window's MRR is read at its start: a new subscription in force since December adds
+    // its 100, and the new value comes over the socket.
     await t.query(
       `mutation ($input: UpsertSubscriptionInput!) { upsertSubscription(input: $input) { id } }`,
       {
@@ -429,7 +435,8 @@ describeInBrowser('the console in Chromium', () => {
           planCode: account.plan,
           status: 'ACTIVE',
           mrr: 100,
-          startedAt: '2025-03-01T00:00:00.000Z',
+          startedAt: '2024-12-01T00:00:00.000Z',
+          effectiveAt: '2024-12-01T00:00:00.000Z',
         },
       },
     );

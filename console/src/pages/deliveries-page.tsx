@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { graphql, type SchemaShape } from '../api';
 import { dateTime } from '../format';
-import { setParams, type Route } from '../router';
+import type { Route } from '../router';
 import { DeliveryTable, type DeliveryRow } from './delivery-table';
 import { ErrorBox, useQuery } from './shared';
 
@@ -53,7 +53,11 @@ export function DeliveriesPage({ shape, route }: { shape: SchemaShape; route: Ro
 }
 
 function Destinations({ route }: { route: Route }) {
-  const answer = useQuery<{ destinations: DestinationRow[] }>(DESTINATIONS_QUERY, {}, []);
+  // Read again as deliveries settle: a success clears the destination's failingSince.
+  const [version, setVersion] = useState(0);
+  const answer = useQuery<{ destinations: DestinationRow[] }>(DESTINATIONS_QUERY, {}, [version], {
+    keepPrevious: true,
+  });
   const destinations = answer.data?.destinations ?? [];
   const selected =
     destinations.find((d) => d.id === route.params.get('destination')) ?? destinations[0];
@@ -106,7 +110,14 @@ function Destinations({ route }: { route: Route }) {
           </tbody>
         </table>
       )}
-      {selected && <DestinationDeliveries key={selected.id} destination={selected} view={view} />}
+      {selected && (
+        <DestinationDeliveries
+          key={selected.id}
+          destination={selected}
+          view={view}
+          onReloaded={() => setVersion((n) => n + 1)}
+        />
+      )}
     </section>
   );
 }
@@ -123,9 +134,12 @@ function DestinationState({ destination: d }: { destination: DestinationRow }) {
 function DestinationDeliveries({
   destination,
   view,
+  onReloaded,
 }: {
   destination: DestinationRow;
   view: 'recent' | 'failures';
+  /** After each reload past the first (a replay, a pending delivery followed). */
+  onReloaded(): void;
 }) {
   const [refreshes, setRefreshes] = useState(0);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -140,6 +154,10 @@ function DestinationDeliveries({
   const shown = view === 'failures' ? failures(recent, dead) : recent;
 
   // Pending deliveries (retrying, or just replayed) are followed until they settle.
+  useEffect(() => {
+    if (refreshes > 0 && answer.data) onReloaded();
+  }, [answer.data]);
+
   const anyPending = shown.some((d) => d.status === 'PENDING');
   useEffect(() => {
     if (!anyPending || answer.loading) return;
