@@ -367,7 +367,7 @@ describeInBrowser('the console in Chromium', () => {
     await b.page.click('[data-tab="recent"]');
     await b.page.waitForSelector(`${row} td.status:has-text("DELIVERED")`);
     await b.page.click('[data-form="replay-since"] button[type="submit"]');
-    await b.page.waitForSelector('[data-testid="replay-message"]:has-text("replayed")');
+    await b.page.waitForSelector('[data-testid="replay-message"]:has-text("created since")');
     expect(await b.page.textContent('[data-testid="replay-message"]')).toMatch(
       /^1 delivery created since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ replayed$/,
     );
