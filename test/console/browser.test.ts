@@ -374,6 +374,15 @@ describeInBrowser('the console in Chromium', () => {
     await receiver.waitFor(() => receiver.accepted.length >= 2, 20_000, 'the replay since');
     expect(receiver.accepted.map((r) => r.webhookId)).toEqual([dead.webhookId, dead.webhookId]);
     expect(receiver.violations).toEqual([]);
+
+    // A read key sees why there is nothing to replay.
+    const setKey = (key: string) =>
+      b.page.evaluate((k) => (globalThis as any).localStorage.setItem('harmony.apiKey', k), key);
+    await setKey(t.keys.read);
+    await open('deliveries');
+    await b.page.waitForSelector('[data-testid="needs-admin"]');
+    expect(await b.page.locator('button[data-action="replay"]').count()).toBe(0);
+    await setKey(t.keys.admin);
   });
 
   test('GraphQL: GraphiQL runs a query with the stored key', async () => {
