@@ -26,6 +26,7 @@ export async function buildConsole(repositoryRoot = findRepositoryRoot()): Promi
     jsx: 'automatic',
     metafile: true,
     logLevel: 'warning',
+    plugins: [graphqlWsClientOnly],
   });
   const outputs = Object.keys(result.metafile.outputs).map((file) => path.basename(file));
   const script = outputs.find((file) => /^app-.*\.js$/.test(file));
@@ -39,6 +40,20 @@ export async function buildConsole(repositoryRoot = findRepositoryRoot()): Promi
   swapInto(staging, outputDirectory);
   return outputDirectory;
 }
+
+/**
+ * graphql-ws lists its `import` entry (client and server) before its `browser` one (the client
+ * alone) in its exports, so a bundler takes the former; GraphiQL's toolkit imports the bare name
+ * too. The page only needs the client: resolve `graphql-ws` to `graphql-ws/client`.
+ */
+const graphqlWsClientOnly: esbuild.Plugin = {
+  name: 'graphql-ws-client-only',
+  setup(build) {
+    build.onResolve({ filter: /^graphql-ws$/ }, (args) =>
+      build.resolve('graphql-ws/client', { kind: args.kind, resolveDir: args.resolveDir }),
+    );
+  },
+};
 
 /**
  * Builds unless dist/console is newer than every console source and the lockfile: test files

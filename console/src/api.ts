@@ -14,6 +14,9 @@ export function storeKey(key: string): void {
 /** Same-origin /graphql: the console is served by the Harmony it talks to. */
 export const GRAPHQL_URL = new URL('/graphql', window.location.origin).toString();
 
+/** The same endpoint for subscriptions (graphql-ws): ws:// beside http://, wss:// beside https://. */
+export const GRAPHQL_WS_URL = GRAPHQL_URL.replace(/^http/, 'ws');
+
 export class GraphQLRequestError extends Error {
   constructor(
     message: string,

@@ -69,7 +69,7 @@ function App() {
         ) : !shape ? (
           <div className="loading">Loading the schema…</div>
         ) : page === 'graphiql' ? (
-          <GraphiQLPage />
+          <GraphiQLPage route={route} />
         ) : page === 'mrr' ? (
           <MrrPage shape={shape} route={route} />
         ) : page === 'accounts' && route.path[1] ? (
@@ -79,7 +79,7 @@ function App() {
         ) : page === 'definitions' ? (
           <DefinitionsPage shape={shape} route={route} />
         ) : page === 'deliveries' ? (
-          <DeliveriesPage shape={shape} />
+          <DeliveriesPage shape={shape} route={route} />
         ) : (
           <MetricsPage shape={shape} route={route} />
         )}

@@ -7,6 +7,13 @@ import {
   type TestBrowser,
 } from '../support/browser';
 import { startTestServer, type TestServer } from '../support/test-server';
+import {
+  createDestination,
+  DELIVERIES,
+  fastPushOptions,
+  track,
+} from '../push/support/push-helpers';
+import { startReceiver, type TestReceiver } from '../push/support/receiver';
 
 /**
  * The console in a real browser (headless Chromium) against a server with demo data: every page
@@ -33,14 +40,23 @@ jest.setTimeout(120_000);
 describeInBrowser('the console in Chromium', () => {
   let t: TestServer;
   let b: TestBrowser;
+  let receiver: TestReceiver;
 
   beforeAll(async () => {
     const serverWithData = async () => {
-      const server = await startTestServer();
+      // The push worker on, with two quick attempts before a delivery is dead-lettered.
+      const server = await startTestServer({
+        push: fastPushOptions({ retryScheduleMs: [0, 100] }),
+      });
       await loadDemoData(server.db.dataSource, { seed: 7, accounts: 60 });
       return server;
     };
-    [t, b] = await Promise.all([serverWithData(), launchTestBrowser(), ensureConsoleBuilt()]);
+    [t, b, receiver] = await Promise.all([
+      serverWithData(),
+      launchTestBrowser(),
+      startReceiver(),
+      ensureConsoleBuilt(),
+    ]);
     // Upper bounds for a loaded machine; each page takes a second or two.
     b.page.setDefaultTimeout(50_000);
   }, 120_000);
@@ -48,6 +64,7 @@ describeInBrowser('the console in Chromium', () => {
   afterAll(async () => {
     await b?.close();
     await t?.close();
+    await receiver?.close();
   });
 
   /** A fresh page load each time, so nothing drawn for the previous page is read by mistake. */
@@ -280,16 +297,92 @@ describeInBrowser('the console in Chromium', () => {
     await b.screenshot('08-event-definitions');
   });
 
-  test('Deliveries: says so when the schema has none', async () => {
+  test('Deliveries: a failure shows its status codes; replay delivers it with the same webhook-id', async () => {
+    receiver.behave({ mode: 'fail', status: 500 });
+    const destination = await createDestination(t, {
+      name: 'console-hook',
+      kind: 'WEBHOOK',
+      url: receiver.url,
+      tier: 'REALTIME',
+      subscriptions: [{ kind: 'EVENT', event: 'demo_requested' }],
+    });
+    receiver.secrets.push(destination.secret);
+    await track(t, [{ messageId: 'console-1', event: 'demo_requested' }]);
+    // Both scheduled attempts answered 500: dead-lettered.
+    const apiDelivery = async () =>
+      (await t.query(DELIVERIES, { destination: destination.id })).deliveries.edges[0]?.node;
+    const settled = async (status: string) => {
+      for (let waited = 0; waited < 20_000; waited += 100) {
+        const delivery = await apiDelivery();
+        if (delivery?.status === status) return delivery;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(
+        `the delivery never became ${status}: ${JSON.stringify(await apiDelivery())}`,
+      );
+    };
+    const dead = await settled('DEAD');
+    expect(dead.attempts.map((a: any) => a.statusCode)).toEqual([500, 500]);
+    expect(receiver.received.map((r) => [r.webhookId, r.status])).toEqual([
+      [dead.webhookId, 500],
+      [dead.webhookId, 500],
+    ]);
+
+    await open(`deliveries?destination=${destination.id}&view=failures`);
+    const row = `[data-testid="deliveries"] tr[data-delivery="${dead.id}"]`;
+    await b.page.waitForSelector(`${row} td.status:has-text("DEAD")`);
+    const codes = () => b.page.locator(`${row} li[data-attempt] .status-code`).allTextContents();
+    expect(await codes()).toEqual(dead.attempts.map((a: any) => String(a.statusCode)));
+    expect(
+      await b.page.locator(`${row} li[data-attempt] .attempt-error`).allTextContents(),
+    ).toEqual(dead.attempts.map((a: any) => ` ${a.error}`));
+    expect(await b.page.textContent(`${row} td.webhook-id`)).toBe(dead.webhookId);
+    expect(
+      await b.page.textContent(
+        `[data-testid="destinations"] tr[data-destination="${destination.id}"]`,
+      ),
+    ).toMatch(/failing since/);
+    await b.screenshot('09-deliveries-failed');
+
+    // The receiver is back: replay from the page, which follows the delivery until it settles.
+    receiver.behave({ mode: 'ok' });
+    await b.page.click(`${row} button[data-action="replay"]`);
+    expect(await b.page.textContent('[data-testid="replay-message"]')).toBe(
+      `Delivery ${dead.id} replayed with webhook-id ${dead.webhookId} (PENDING)`,
+    );
+    await b.page.waitForSelector(`${row} td.status:has-text("DELIVERED")`);
+    const delivered = await settled('DELIVERED');
+    expect(delivered.webhookId).toBe(dead.webhookId);
+    expect(delivered.attempts.map((a: any) => a.statusCode)).toEqual([500, 500, 200]);
+    expect(await codes()).toEqual(['500', '500', '200']);
+    await b.page.waitForSelector(
+      `[data-testid="destinations"] tr[data-destination="${destination.id}"] td:has-text("enabled")`,
+    );
+    const { destinations } = await t.query(`{ destinations { id failingSince } }`);
+    expect(destinations).toEqual([{ id: destination.id, failingSince: null }]);
+    expect(receiver.accepted.map((r) => r.webhookId)).toEqual([dead.webhookId]);
+    await b.screenshot('10-deliveries-replayed');
+
+    // Everything since a day ago, from the Recent tab: sent once more, same webhook-id.
+    await b.page.click('[data-tab="recent"]');
+    await b.page.waitForSelector(`${row} td.status:has-text("DELIVERED")`);
+    await b.page.click('[data-form="replay-since"] button[type="submit"]');
+    await b.page.waitForSelector('[data-testid="replay-message"]:has-text("created since")');
+    expect(await b.page.textContent('[data-testid="replay-message"]')).toMatch(
+      /^1 delivery created since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ replayed$/,
+    );
+    await receiver.waitFor(() => receiver.accepted.length >= 2, 20_000, 'the replay since');
+    expect(receiver.accepted.map((r) => r.webhookId)).toEqual([dead.webhookId, dead.webhookId]);
+    expect(receiver.violations).toEqual([]);
+
+    // A read key sees why there is nothing to replay.
+    const setKey = (key: string) =>
+      b.page.evaluate((k) => (globalThis as any).localStorage.setItem('harmony.apiKey', k), key);
+    await setKey(t.keys.read);
     await open('deliveries');
-    const hasDeliveries = await t.query(`{ __type(name: "Query") { fields { name } } }`);
-    const names = hasDeliveries.__type.fields.map((f: any) => f.name);
-    if (names.includes('deliveries') || names.includes('destinations')) {
-      await b.page.waitForSelector('[data-page="deliveries"] h2');
-    } else {
-      await b.page.waitForSelector('[data-testid="no-deliveries"]');
-    }
-    await b.screenshot('09-deliveries');
+    await b.page.waitForSelector('[data-testid="needs-admin"]');
+    expect(await b.page.locator('button[data-action="replay"]').count()).toBe(0);
+    await setKey(t.keys.admin);
   });
 
   test('GraphQL: GraphiQL runs a query with the stored key', async () => {
@@ -301,12 +394,74 @@ describeInBrowser('the console in Chromium', () => {
         .querySelector('.graphiql-response')
         ?.textContent?.includes('"total"'),
     );
-    await b.screenshot('10-graphiql');
+    await b.screenshot('11-graphiql');
+  });
+
+  test('GraphQL: a subscription runs over graphql-ws and shows each new value', async () => {
+    const [account] = await t.db.dataSource.query(
+      `SELECT a.external_id, p.code AS plan FROM accounts a, plans p
+       WHERE NOT a.is_test AND a.deleted_at IS NULL AND p.is_paid ORDER BY a.id, p.code LIMIT 1`,
+    );
+    const window = { from: '2025-01-01T00:00:00.000Z', to: '2025-07-01T00:00:00.000Z' };
+    const total = async () =>
+      (
+        await t.query(
+          `query ($window: WindowInput!) { metric(name: "mrr", window: $window) { total } }`,
+          { window },
+        )
+      ).metric.total as number;
+    const before = await total();
+    const subscription = `subscription { metricChanged(name: "mrr", window: { from: "${window.from}", to: "${window.to}" }) { value previousValue } }`;
+    await open(`graphiql?query=${encodeURIComponent(subscription)}`);
+    await b.page.waitForSelector('.graphiql-container .graphiql-execute-button');
+    await b.page.click('.graphiql-execute-button');
+    const response = async (previousValue: number | null) => {
+      await b.page.waitForFunction(
+        (expected) =>
+          (globalThis as any).document
+            .querySelector('.graphiql-response')
+            ?.textContent?.includes(`"previousValue": ${expected}`),
+        String(previousValue),
+      );
+      const text: string = await b.page.evaluate(() =>
+        (globalThis as any).document
+          .querySelector('.graphiql-response .CodeMirror')
+          .CodeMirror.getValue(),
+      );
+      return JSON.parse(text).data.metricChanged;
+    };
+    expect(await response(null)).toEqual({ value: before, previousValue: null });
+    expect(b.sockets).toEqual([`${t.baseUrl.replace(/^http/, 'ws')}/graphql`]);
+
+    // The window's MRR is read at its start: a new subscription in force since December adds
+    // its 100, and the new value comes over the socket.
+    await t.query(
+      `mutation ($input: UpsertSubscriptionInput!) { upsertSubscription(input: $input) { id } }`,
+      {
+        input: {
+          externalId: 'console-live-1',
+          accountExternalId: account.external_id,
+          planCode: account.plan,
+          status: 'ACTIVE',
+          mrr: 100,
+          startedAt: '2024-12-01T00:00:00.000Z',
+          effectiveAt: '2024-12-01T00:00:00.000Z',
+        },
+      },
+    );
+    const after = await total();
+    expect(after).toBeCloseTo(before + 100, 2);
+    expect(await response(before)).toEqual({ value: after, previousValue: before });
+    await b.screenshot('12-graphiql-subscription');
   });
 
   test('no request left 127.0.0.1, and the page logged no error', async () => {
     expect(b.requests.length).toBeGreaterThan(10);
     expect(b.requests.filter((url) => !url.startsWith(`${t.baseUrl}/`))).toEqual([]);
+    expect(b.sockets.length).toBeGreaterThan(0);
+    expect(
+      b.sockets.filter((url) => !url.startsWith(`${t.baseUrl.replace(/^http/, 'ws')}/`)),
+    ).toEqual([]);
     expect(b.errors).toEqual([]);
   });
 });

@@ -37,6 +37,19 @@ test('the page and its bundle load without a key, from Harmony only', async () =
   }
 });
 
+test("the bundle holds graphql-ws's browser client for GraphiQL's subscriptions, not its server", () => {
+  const map = fs.readdirSync(bundleDirectory).find((file) => /^app-.*\.js\.map$/.test(file))!;
+  const sources: string[] = JSON.parse(
+    fs.readFileSync(path.join(bundleDirectory, map), 'utf8'),
+  ).sources;
+  const graphqlWs = sources.filter((source) => source.includes('/graphql-ws/'));
+  expect(graphqlWs.map((source) => source.replace(/^.*\/graphql-ws\//, ''))).toEqual([
+    expect.stringMatching(/^dist\/common-\w+\.js$/),
+    'dist/client.js',
+  ]);
+  expect(sources.some((source) => source.includes('/@graphiql/toolkit/'))).toBe(true);
+});
+
 test('a deep link serves the page; a missing file is a 404', async () => {
   expect((await get('/console/accounts')).status).toBe(200);
   expect((await get('/console/nope-123.js')).status).toBe(404);

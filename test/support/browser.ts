@@ -18,6 +18,8 @@ export type TestBrowser = {
   page: Page;
   /** Every URL the page requested, in order. */
   requests: string[];
+  /** Every WebSocket the page opened (ws:// URLs), in order. */
+  sockets: string[];
   /** Uncaught page errors and console errors. */
   errors: string[];
   screenshot(name: string): Promise<string>;
@@ -48,8 +50,10 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const requests: string[] = [];
+  const sockets: string[] = [];
   const errors: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
+  page.on('websocket', (socket) => sockets.push(socket.url()));
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
@@ -59,6 +63,7 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
     context,
     page,
     requests,
+    sockets,
     errors,
     screenshot: async (name) => {
       const file = path.join(ARTIFACTS_DIRECTORY, `${name}.png`);

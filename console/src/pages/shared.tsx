@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { graphql } from '../api';
+import { graphql, GraphQLRequestError } from '../api';
 import { ago } from '../format';
 
 /**
@@ -12,7 +12,13 @@ export function useQuery<T>(
   deps: unknown[],
   { keepPrevious = false } = {},
 ) {
-  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({
+  const [state, setState] = useState<{
+    data?: T;
+    error?: string;
+    /** The error's GraphQL code (FORBIDDEN, NOT_FOUND…), when it has one. */
+    code?: string;
+    loading: boolean;
+  }>({
     loading: !!query,
   });
   useEffect(() => {
@@ -23,7 +29,13 @@ export function useQuery<T>(
     );
     graphql<T>(query, variables).then(
       (data) => current && setState({ data, loading: false }),
-      (error: Error) => current && setState({ error: error.message, loading: false }),
+      (error: Error) =>
+        current &&
+        setState({
+          error: error.message,
+          code: error instanceof GraphQLRequestError ? error.code : undefined,
+          loading: false,
+        }),
     );
     return () => {
       current = false;
