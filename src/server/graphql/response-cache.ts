@@ -1,5 +1,4 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { NextFunction, Request, Response } from 'express';
 import {
   Kind,
   type DocumentNode,
@@ -9,8 +8,6 @@ import {
 } from 'graphql';
 import {
   CacheUnavailableError,
-  familiesChecked,
-  sameGenerations,
   TIER_LIFETIME_MS,
   type AnswerCache,
   type CacheTier,
@@ -20,6 +17,15 @@ import type { RequestContext } from '../../context/request-context';
 import type { Logger } from '../../shared/logger';
 import { DATA_FAMILIES } from '../../shared/write-observer';
 import { fieldsOf, findFreshness, type FreshnessLocation } from './freshness-locations';
+import {
+  decodeEntry,
+  encodeEntry,
+  isServable,
+  objectAt,
+  renderEntry,
+  type EntryMeta,
+  type StoredFreshness,
+} from './response-cache-entry';
 
 /**
  * The response cache in front of execution, for persisted queries (APQ) that ask only for
@@ -35,25 +41,31 @@ export class ResponseCache {
     private readonly cache: AnswerCache,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.generationKeys = cache.generations.keysOf([...DATA_FAMILIES]);
+  }
 
-  /** Express middleware: answers a hash-only persisted request from the cache, else passes on. */
-  serve() {
-    return async (request: Request, response: Response, next: NextFunction) => {
-      const persisted = persistedRequestOf(request);
-      if (!persisted || persisted.hasQuery) return next();
-      try {
-        const body = await this.lookup(this.keyOf(persisted, request.principal!.scopes));
-        if (body === null) return next();
-        response.status(200);
-        response.setHeader('content-type', 'application/json; charset=utf-8');
-        response.setHeader('x-harmony-response-cache', 'hit');
-        response.end(body);
-      } catch (error) {
+  private readonly generationKeys: string[];
+
+  /**
+   * The body to answer a hash-only persisted request with, or null when it is not a clean hit
+   * (no entry, too old, a generation moved, the store unreachable): the caller then runs the
+   * request through the normal pipeline. One MGET reads the entry and every generation.
+   */
+  async hit(persisted: PersistedRequest, scopes: readonly string[]): Promise<string | null> {
+    let values: Array<string | null>;
+    try {
+      values = await this.cache.store.mget([this.keyOf(persisted, scopes), ...this.generationKeys]);
+    } catch (error) {
+      if (!(error instanceof CacheUnavailableError))
         this.logger.warn({ err: error }, 'response cache lookup failed; executing the query');
-        next();
-      }
-    };
+      return null;
+    }
+    if (!values[0]) return null;
+    const entry = decodeEntry(values[0]);
+    const now = this.now();
+    if (!entry || !isServable(entry.meta, values.slice(1), now)) return null;
+    return renderEntry(entry, now);
   }
 
   /** Apollo plugin: stores the answers of cacheable persisted operations. */
@@ -110,32 +122,14 @@ export class ResponseCache {
     });
   }
 
-  /** The response body when the entry under `key` may still be served, else null. */
-  private async lookup(key: string): Promise<string | null> {
-    const generationKeys = this.cache.generations.keysOf([...DATA_FAMILIES]);
-    let values: Array<string | null>;
-    try {
-      values = await this.cache.store.mget([key, ...generationKeys]);
-    } catch (error) {
-      if (error instanceof CacheUnavailableError) return null;
-      throw error;
-    }
-    if (!values[0]) return null;
-    const entry = JSON.parse(values[0]) as Entry;
-    const now = this.now();
-    if (now - entry.oldest >= TIER_LIFETIME_MS[entry.tier]) return null;
-    const current = await this.cache.generations.snapshotOf([...DATA_FAMILIES], values.slice(1));
-    const families = familiesChecked(entry.tier, DATA_FAMILIES);
-    if (!sameGenerations(entry.generations, current, families)) return null;
-    for (const location of entry.freshness) rewriteFreshness(entry.data, location, now);
-    return JSON.stringify({ data: entry.data });
-  }
-
   private async store(key: string, entry: Entry): Promise<void> {
     const ttlMs = TIER_LIFETIME_MS[entry.tier] - (this.now() - entry.oldest);
     if (ttlMs <= 0) return;
+    const { data, freshness, ...meta } = entry;
+    const value = encodeEntry(data, freshness, meta);
+    if (value === null) return;
     try {
-      await this.cache.store.setMany([{ key, value: JSON.stringify(entry), ttlMs }]);
+      await this.cache.store.setMany([{ key, value, ttlMs }]);
     } catch (error) {
       if (!(error instanceof CacheUnavailableError))
         this.logger.warn({ err: error }, 'response cache store failed');
@@ -143,21 +137,17 @@ export class ResponseCache {
   }
 }
 
-type PersistedRequest = {
+/** What identifies a persisted request besides the key's scopes. */
+export type PersistedRequest = {
   hash: string;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
-  hasQuery?: boolean;
 };
 
-/** A stored response, with what its validity and its freshness rewriting need. */
-type Entry = {
+/** A response to store, with what its validity and its freshness rewriting need. */
+type Entry = Omit<EntryMeta, 'ages'> & {
   data: Record<string, unknown>;
-  tier: CacheTier;
-  /** When its oldest metric answer was computed, in ms. */
-  oldest: number;
-  generations: GenerationSnapshot;
-  freshness: Array<FreshnessLocation & { computedAt: number }>;
+  freshness: StoredFreshness[];
 };
 
 /** A metric answer's freshness, noted while the operation executes. */
@@ -264,66 +254,12 @@ function computedAtOf(
   return undefined;
 }
 
-/** Says, in a served response, that it came from the cache and how old its answer is now. */
-function rewriteFreshness(
-  data: Record<string, unknown>,
-  location: FreshnessLocation & { computedAt: number },
-  now: number,
-): void {
-  const freshness = objectAt(data, location.path);
-  if (!freshness) return;
-  const { ageSeconds, cacheHit, source } = location.keys;
-  if (ageSeconds)
-    freshness[ageSeconds] = Math.max(0, Math.floor((now - location.computedAt) / 1000));
-  if (cacheHit) freshness[cacheHit] = true;
-  if (source) freshness[source] = 'CACHE';
-}
-
-function objectAt(
-  data: Record<string, unknown>,
-  path: Array<string | number>,
-): Record<string, unknown> | undefined {
-  let value: unknown = data;
-  for (const step of path) value = (value as Record<string | number, unknown> | null)?.[step];
-  return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-}
-
-function hashOf(extensions: Record<string, unknown> | undefined): string | undefined {
-  const persisted = extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+/** The sha256 of a persisted query (APQ version 1), or undefined. */
+export function hashOf(extensions: Record<string, unknown> | undefined): string | undefined {
+  const persisted = extensions?.persistedQuery as
+    | { version?: unknown; sha256Hash?: unknown }
+    | undefined;
   const hash = persisted?.sha256Hash;
+  if (persisted?.version !== 1) return undefined;
   return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
-}
-
-/** The persisted-query parts of a POST body or GET query string, or null. */
-function persistedRequestOf(request: Request): PersistedRequest | null {
-  if (request.method === 'POST') {
-    const body = request.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
-    const hash = hashOf(body.extensions as Record<string, unknown> | undefined);
-    if (!hash) return null;
-    return {
-      hash,
-      operationName: typeof body.operationName === 'string' ? body.operationName : null,
-      variables: (body.variables as Record<string, unknown> | null | undefined) ?? null,
-      hasQuery: typeof body.query === 'string',
-    };
-  }
-  if (request.method === 'GET') {
-    const query = request.query as Record<string, unknown>;
-    if (typeof query.extensions !== 'string') return null;
-    try {
-      const hash = hashOf(JSON.parse(query.extensions));
-      if (!hash) return null;
-      const variables = typeof query.variables === 'string' ? JSON.parse(query.variables) : null;
-      return {
-        hash,
-        operationName: typeof query.operationName === 'string' ? query.operationName : null,
-        variables,
-        hasQuery: typeof query.query === 'string',
-      };
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }
