@@ -44,20 +44,17 @@ export function answerResponseCacheHitsFirst(
     method: 'GET' | 'POST',
     started: number,
   ) => {
-    let body: Buffer | null = null;
     let persisted: PersistedRequest | null;
     if (method === 'POST') {
-      body = await readBody(request, Number(request.headers['content-length']));
+      const body = await readBody(request, Number(request.headers['content-length']));
       if (body === null) return response.destroy();
       persisted = persistedFromBody(body);
     } else {
       persisted = persistedFromSearch(request.url!.slice(request.url!.indexOf('?') + 1));
     }
     const hit = persisted ? await responseCache.hit(persisted, scopes) : null;
-    if (hit === null) {
-      if (body) request.unshift(body);
-      return next(request, response);
-    }
+    // The body is still in the request stream (readBody put it back): the app reads it again.
+    if (hit === null) return next(request, response);
     response.writeHead(200, hitHeaders(request, corsOrigins));
     response.end(hit);
     countHit(method, (performance.now() - started) / 1000);
