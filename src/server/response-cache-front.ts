@@ -90,9 +90,7 @@ function candidateMethod(request: IncomingMessage): 'GET' | 'POST' | null {
     const contentType = headers['content-type'];
     if (contentType !== undefined) return JSON_CONTENT_TYPE.test(contentType) ? 'GET' : null;
     // Apollo's CSRF prevention: a GET without a content type must carry one of these.
-    return headers['apollo-require-preflight'] || headers['x-apollo-operation-name']
-      ? 'GET'
-      : null;
+    return headers['apollo-require-preflight'] || headers['x-apollo-operation-name'] ? 'GET' : null;
   }
   return null;
 }

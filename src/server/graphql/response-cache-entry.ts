@@ -1,4 +1,9 @@
-import { familiesChecked, TIER_LIFETIME_MS, type CacheTier, type GenerationSnapshot } from '../../cache';
+import {
+  familiesChecked,
+  TIER_LIFETIME_MS,
+  type CacheTier,
+  type GenerationSnapshot,
+} from '../../cache';
 import { DATA_FAMILIES, type DataFamily } from '../../shared/write-observer';
 import type { FreshnessLocation } from './freshness-locations';
 

@@ -257,8 +257,7 @@ function computedAtOf(
 /** The sha256 of a persisted query (APQ version 1), or undefined. */
 export function hashOf(extensions: Record<string, unknown> | undefined): string | undefined {
   const persisted = extensions?.persistedQuery as
-    | { version?: unknown; sha256Hash?: unknown }
-    | undefined;
+    { version?: unknown; sha256Hash?: unknown } | undefined;
   const hash = persisted?.sha256Hash;
   if (persisted?.version !== 1) return undefined;
   return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
