@@ -309,3 +309,23 @@ test('with Redis down the request is answered from PostgreSQL, and hits resume a
     }, 'hit'),
   ).toBe('hit');
 });
+
+test('a relative window is not served past the next quarter hour, when it may resolve anew', async () => {
+  const relative = { relative: 'LAST_30_DAYS' };
+  expect((await persisted(relative)).cache).toBe('miss');
+  const before = Date.now();
+  expect((await persisted(relative)).cache).toBe('hit');
+  // Every zone's midnight is on a UTC quarter hour: the entry ends at the next one at the latest.
+  const quarter = 15 * 60_000;
+  const until = (Math.floor(before / quarter) + 1) * quarter;
+  const entries: Array<{ key: string; until?: number }> = [];
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}a:response:*`, COUNT: 500 })) {
+    for (const key of keys) {
+      const value = await redis.get(key);
+      entries.push({ key, until: JSON.parse(value!.slice(0, value!.indexOf('\n'))).until });
+    }
+  }
+  const bounded = entries.filter((entry) => entry.until !== undefined);
+  expect(bounded.map((entry) => entry.until)).toEqual([until]);
+  expect(await redis.pTTL(bounded[0].key)).toBeLessThanOrEqual(until - before);
+});

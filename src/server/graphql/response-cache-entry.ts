@@ -25,6 +25,8 @@ export type EntryMeta = {
   generations: GenerationSnapshot;
   /** When the answer behind each age slot was computed, in ms, in body order. */
   ages: number[];
+  /** Served only before this instant (ms), when a window in it resolves anew then. */
+  until?: number;
 };
 
 /** A decoded entry: its meta and the body cut at the age slots. */
@@ -91,6 +93,7 @@ export function isServable(
 ): boolean {
   const lifetime = TIER_LIFETIME_MS[meta.tier];
   if (lifetime === undefined || !(now - meta.oldest < lifetime)) return false;
+  if (meta.until !== undefined && !(now < meta.until)) return false;
   for (const index of CHECKED_FAMILY_INDEXES[meta.tier]) {
     const recorded = meta.generations[DATA_FAMILIES[index]];
     if (recorded === undefined || recorded === 'missing' || recorded !== current[index])

@@ -76,10 +76,12 @@ export class ResponseCache {
         const hash = hashOf(request.extensions);
         if (!hash) return;
         let generations: GenerationSnapshot | undefined;
+        let resolvedAt = 0;
         return {
           didResolveOperation: async ({ operation, document }) => {
             if (!operation || !isCacheable(operation, document, request.variables ?? {})) return;
             notes.set(contextValue, []);
+            resolvedAt = this.now();
             // Read before execution: a write committed meanwhile leaves the entry already stale.
             generations = await this.cache.generations
               .read([...DATA_FAMILIES])
@@ -102,6 +104,7 @@ export class ResponseCache {
               data,
               noted,
               generations,
+              resolvedAt,
               this.now(),
             );
             response.http.headers.set('x-harmony-response-cache', 'miss');
@@ -123,7 +126,11 @@ export class ResponseCache {
   }
 
   private async store(key: string, entry: Entry): Promise<void> {
-    const ttlMs = TIER_LIFETIME_MS[entry.tier] - (this.now() - entry.oldest);
+    const now = this.now();
+    const ttlMs = Math.min(
+      TIER_LIFETIME_MS[entry.tier] - (now - entry.oldest),
+      (entry.until ?? Infinity) - now,
+    );
     if (ttlMs <= 0) return;
     const { data, freshness, ...meta } = entry;
     const value = encodeEntry(data, freshness, meta);
@@ -150,8 +157,11 @@ type Entry = Omit<EntryMeta, 'ages'> & {
   freshness: StoredFreshness[];
 };
 
-/** A metric answer's freshness, noted while the operation executes. */
-type Note = { tier: CacheTier; computedAt: number };
+/**
+ * A metric answer's freshness, noted while the operation executes, and whether its window
+ * depends on when it is asked (a relative window, or `completeOnly`).
+ */
+type Note = { tier: CacheTier; computedAt: number; dependsOnNow: boolean };
 
 /** The metric answers of each request being stored; entries go with their request. */
 const notes = new WeakMap<object, Note[]>();
@@ -173,7 +183,9 @@ function noteMetricFreshness(schema: GraphQLSchema): void {
       const result = await resolve(...args);
       const noted = notes.get(args[2] as object);
       if (noted) {
-        for (const answer of Array.isArray(result) ? result : [result]) noted.push(noteOf(answer));
+        const dependsOnNow = windowDependsOnNow(args[1]);
+        for (const answer of Array.isArray(result) ? result : [result])
+          noted.push({ ...noteOf(answer), dependsOnNow });
       }
       return result;
     };
@@ -181,7 +193,27 @@ function noteMetricFreshness(schema: GraphQLSchema): void {
   }
 }
 
-function noteOf(answer: unknown): Note {
+/**
+ * A relative window (LAST_30_DAYS, MONTH_TO_DATE, …) or `completeOnly` resolves anew at each
+ * midnight of the window's time zone; the response cache is keyed by the variables, not by the
+ * resolved window, so such an entry must not outlive the moment its window could change.
+ */
+function windowDependsOnNow(args: unknown): boolean {
+  const window = (args as { window?: { relative?: unknown; completeOnly?: unknown } } | null)
+    ?.window;
+  return window?.relative != null || window?.completeOnly === true;
+}
+
+/**
+ * Every time zone's midnight falls on a quarter hour in UTC (offsets are multiples of 15
+ * minutes), so a window resolved at `at` resolves the same until the next quarter hour.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+function nextQuarterHour(at: number): number {
+  return (Math.floor(at / QUARTER_HOUR_MS) + 1) * QUARTER_HOUR_MS;
+}
+
+function noteOf(answer: unknown): Omit<Note, 'dependsOnNow'> {
   const freshness = (answer as { freshness?: { tier?: string; computedAt?: Date } } | null)
     ?.freshness;
   const tier = freshness?.tier as CacheTier | undefined;
@@ -223,6 +255,7 @@ function buildEntry(
   data: Record<string, unknown>,
   noted: Note[],
   generations: GenerationSnapshot,
+  resolvedAt: number,
   storedAt: number,
 ): Entry | null {
   const oldest = Math.min(...noted.map((note) => note.computedAt));
@@ -235,7 +268,8 @@ function buildEntry(
     ...location,
     computedAt: computedAtOf(data, location, storedAt) ?? oldest,
   }));
-  return { data, tier, oldest, generations, freshness };
+  const until = noted.some((note) => note.dependsOnNow) ? nextQuarterHour(resolvedAt) : undefined;
+  return { data, tier, oldest, generations, freshness, ...(until ? { until } : {}) };
 }
 
 /** When the answer at `location` was computed, from the fields the client selected. */
