@@ -1,11 +1,18 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { hasScope, type ApiKeyService } from '../domain/api-key/api-key.service';
 import { CORS_EXPOSED_HEADERS, isAllowedOrigin } from './cors';
-import { hashOf, type PersistedRequest, type ResponseCache } from './graphql/response-cache';
+import {
+  BoundedMap,
+  hashOf,
+  type PersistedRequest,
+  type ResponseCache,
+} from './graphql/response-cache';
 import { requestIdFrom } from './observability/request-context';
 
 /** Larger bodies are not a hash-only request: they go straight to the normal pipeline. */
 const MAX_BODY_BYTES = 16 * 1024;
+/** Request texts up to this length have their store key remembered. */
+const MAX_MEMO_TEXT = 2048;
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 
 export type ResponseCacheFrontOptions = {
@@ -36,6 +43,22 @@ export function answerResponseCacheHitsFirst(
   next: Handler,
 ): Handler {
   const { responseCache, apiKeys, corsOrigins, countHit } = options;
+  // The store key of each recent request text (body or query string) and scopes: a dashboard
+  // repeating its request is not parsed and hashed again. Null: not a hash-only request.
+  const storeKeys = new BoundedMap<string, string | null>(512);
+  const storeKeyOf = (
+    text: string,
+    scopes: readonly string[],
+    parse: (text: string) => PersistedRequest | null,
+  ): string | null => {
+    const memo = text.length <= MAX_MEMO_TEXT ? `${scopes.join(',')}\n${text}` : null;
+    const known = memo === null ? undefined : storeKeys.get(memo);
+    if (known !== undefined) return known;
+    const persisted = parse(text);
+    const key = persisted ? responseCache.keyFor(persisted, scopes) : null;
+    if (memo !== null) storeKeys.set(memo, key);
+    return key;
+  };
 
   const answer = async (
     request: IncomingMessage,
@@ -44,15 +67,18 @@ export function answerResponseCacheHitsFirst(
     method: 'GET' | 'POST',
     started: number,
   ) => {
-    let persisted: PersistedRequest | null;
+    let key: string | null;
     if (method === 'POST') {
       const body = await readBody(request, Number(request.headers['content-length']));
       if (body === null) return response.destroy();
-      persisted = persistedFromBody(body);
+      key = storeKeyOf(`P${body.toString('utf8')}`, scopes, (text) =>
+        persistedFromBody(text.slice(1)),
+      );
     } else {
-      persisted = persistedFromSearch(request.url!.slice(request.url!.indexOf('?') + 1));
+      const search = request.url!.slice(request.url!.indexOf('?') + 1);
+      key = storeKeyOf(`G${search}`, scopes, (text) => persistedFromSearch(text.slice(1)));
     }
-    const hit = persisted ? await responseCache.hit(persisted, scopes) : null;
+    const hit = key === null ? null : await responseCache.hit(key);
     // The body is still in the request stream (readBody put it back): the app reads it again.
     if (hit === null) return next(request, response);
     response.writeHead(200, hitHeaders(request, corsOrigins));
@@ -141,10 +167,10 @@ function readBody(request: IncomingMessage, length: number): Promise<Buffer | nu
 }
 
 /** The persisted request of a POST body that Apollo would take as a hash-only query; else null. */
-function persistedFromBody(body: Buffer): PersistedRequest | null {
+function persistedFromBody(body: string): PersistedRequest | null {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(body);
   } catch {
     return null;
   }

@@ -23,6 +23,7 @@ import {
   isServable,
   objectAt,
   renderEntry,
+  type DecodedEntry,
   type EntryMeta,
   type StoredFreshness,
 } from './response-cache-entry';
@@ -46,26 +47,46 @@ export class ResponseCache {
   }
 
   private readonly generationKeys: string[];
+  /** The last entries decoded, by key: a hot entry read again (same bytes) is not re-parsed. */
+  private readonly decoded = new BoundedMap<string, { value: string; entry: DecodedEntry }>(256);
 
   /**
-   * The body to answer a hash-only persisted request with, or null when it is not a clean hit
-   * (no entry, too old, a generation moved, the store unreachable): the caller then runs the
-   * request through the normal pipeline. One MGET reads the entry and every generation.
+   * The body to answer the persisted request stored under `key` (see `keyFor`) with, or null
+   * when it is not a clean hit (no entry, too old, a generation moved, the store unreachable):
+   * the caller then runs the request through the normal pipeline. One MGET reads the entry and
+   * every generation.
    */
-  async hit(persisted: PersistedRequest, scopes: readonly string[]): Promise<string | null> {
+  async hit(key: string): Promise<string | null> {
     let values: Array<string | null>;
     try {
-      values = await this.cache.store.mget([this.keyOf(persisted, scopes), ...this.generationKeys]);
+      values = await this.cache.store.mget([key, ...this.generationKeys]);
     } catch (error) {
       if (!(error instanceof CacheUnavailableError))
         this.logger.warn({ err: error }, 'response cache lookup failed; executing the query');
       return null;
     }
-    if (!values[0]) return null;
-    const entry = decodeEntry(values[0]);
+    const value = values[0];
+    if (!value) return null;
+    let entry = this.decoded.get(key);
+    if (entry?.value !== value) {
+      const decoded = decodeEntry(value);
+      if (!decoded) return null;
+      entry = { value, entry: decoded };
+      this.decoded.set(key, entry);
+    }
     const now = this.now();
-    if (!entry || !isServable(entry.meta, values.slice(1), now)) return null;
-    return renderEntry(entry, now);
+    if (!isServable(entry.entry.meta, values.slice(1), now)) return null;
+    return renderEntry(entry.entry, now);
+  }
+
+  /** The store key of a persisted request for a key with these scopes. */
+  keyFor(persisted: PersistedRequest, scopes: readonly string[]): string {
+    return this.cache.keys.answer('response', [], {
+      h: persisted.hash,
+      o: persisted.operationName ?? null,
+      v: persisted.variables ?? {},
+      s: [...scopes].sort(),
+    });
   }
 
   /** Apollo plugin: stores the answers of cacheable persisted operations. */
@@ -93,7 +114,7 @@ export class ResponseCache {
             if (response.body.kind !== 'single') return;
             const { data, errors } = response.body.singleResult;
             if (errors?.length || !data || !noted.length) return;
-            const key = this.keyOf(
+            const key = this.keyFor(
               { hash, operationName: request.operationName, variables: request.variables },
               contextValue.principal.scopes,
             );
@@ -114,15 +135,6 @@ export class ResponseCache {
         };
       },
     };
-  }
-
-  private keyOf(persisted: PersistedRequest, scopes: readonly string[]): string {
-    return this.cache.keys.answer('response', [], {
-      h: persisted.hash,
-      o: persisted.operationName ?? null,
-      v: persisted.variables ?? {},
-      s: [...scopes].sort(),
-    });
   }
 
   private async store(key: string, entry: Entry): Promise<void> {
@@ -295,4 +307,16 @@ export function hashOf(extensions: Record<string, unknown> | undefined): string 
   const hash = persisted?.sha256Hash;
   if (persisted?.version !== 1) return undefined;
   return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
+}
+
+/** A Map of at most `max` entries, emptied when full: for small, hot, recomputable memos. */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    if (this.size >= this.max && !this.has(key)) this.clear();
+    return super.set(key, value);
+  }
 }
