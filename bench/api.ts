@@ -14,7 +14,8 @@
  * Options (environment): BENCH_SECONDS (per round, default 10), BENCH_CONNECTIONS (16),
  * BENCH_ADMIN_URL (default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379), BENCH_PROFILE_DIR (CPU profile of Harmony there),
- * BENCH_SKIP_BUILD=1 (reuse dist/), BENCH_ONLY=page or BENCH_ONLY=metric (one part alone, e.g. to profile it).
+ * BENCH_SKIP_BUILD=1 (reuse dist/), BENCH_ONLY=page or BENCH_ONLY=metric (one part alone, e.g. to profile it;
+ * `metric` neither installs nor starts PostGraphile).
  */
 import 'reflect-metadata';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -172,7 +173,9 @@ async function main(): Promise<void> {
         describe('cached metric bare node + redis GET', bc),
         `entity page harmony/postgraphile: ${(h.reqPerSec / p.reqPerSec).toFixed(2)}`,
         `cached metric harmony/bare: ${(hc.reqPerSec / bc.reqPerSec).toFixed(2)}`,
-      ].join('\n') + '\n',
+      ]
+        .filter((line) => withPage || !line.startsWith('entity page'))
+        .join('\n') + '\n',
     );
   } finally {
     await Promise.all(children.map(stopChild));

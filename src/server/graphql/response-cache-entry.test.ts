@@ -82,3 +82,14 @@ test('a data string that looks like an age placeholder makes the response unstor
     encodeEntry(tricky, FRESHNESS, { tier: 'HOURLY', oldest: COMPUTED, generations: {} }),
   ).toBeNull();
 });
+
+test('anything but an entry of this format decodes to nothing (a miss), never throws', () => {
+  for (const value of [
+    '{"data":{}}',
+    'not json\n{}',
+    'null\n{}',
+    '{"ages":[]}\n{}',
+    '{"generations":{},"ages":[1]}\n{}',
+  ])
+    expect(decodeEntry(value)).toBeNull();
+});

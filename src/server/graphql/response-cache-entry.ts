@@ -73,10 +73,17 @@ export function encodeEntry(
   return `${JSON.stringify({ ...meta, ages } satisfies EntryMeta)}\n${body}`;
 }
 
+/** The entry stored as `value`, or null for anything else (an older format, a damaged value). */
 export function decodeEntry(value: string): DecodedEntry | null {
   const newline = value.indexOf('\n');
   if (newline < 0) return null;
-  const meta = JSON.parse(value.slice(0, newline)) as EntryMeta;
+  let meta: EntryMeta;
+  try {
+    meta = JSON.parse(value.slice(0, newline)) as EntryMeta;
+  } catch {
+    return null;
+  }
+  if (!meta || typeof meta.generations !== 'object' || !meta.generations) return null;
   const segments = value.slice(newline + 1).split(AGE_SLOT);
   if (!Array.isArray(meta.ages) || segments.length !== meta.ages.length + 1) return null;
   return { meta, segments };
