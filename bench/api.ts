@@ -14,7 +14,8 @@
  * Options (environment): BENCH_SECONDS (per round, default 10), BENCH_CONNECTIONS (16),
  * BENCH_ADMIN_URL (default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432/postgres),
  * REDIS_URL (default redis://127.0.0.1:6379), BENCH_PROFILE_DIR (CPU profile of Harmony there),
- * BENCH_SKIP_BUILD=1 (reuse dist/), BENCH_ONLY=page or BENCH_ONLY=metric (one part alone, e.g. to profile it).
+ * BENCH_SKIP_BUILD=1 (reuse dist/), BENCH_ONLY=page or BENCH_ONLY=metric (one part alone, e.g. to profile it;
+ * `metric` neither installs nor starts PostGraphile).
  */
 import 'reflect-metadata';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -97,7 +98,10 @@ async function main(): Promise<void> {
   await withAdmin(ADMIN_URL, (admin) => admin.query(`CREATE DATABASE ${databaseName}`));
   try {
     const postgresVersion = await prepareDatabase(databaseUrl);
-    ensurePeersInstalled();
+    const only = process.env.BENCH_ONLY;
+    // The cached metric alone needs no PostGraphile: no install, no start, no page check.
+    const withPage = only !== 'metric';
+    if (withPage) ensurePeersInstalled();
     if (!process.env.BENCH_SKIP_BUILD) {
       log('building Harmony (npm run build)');
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
@@ -105,8 +109,8 @@ async function main(): Promise<void> {
     const adminKey = crypto.randomBytes(24).toString('hex');
     const harmony = await startHarmony(databaseUrl, adminKey, redisPrefix);
     children.push(harmony.child);
-    const postgraphile = await startPostgraphile(databaseUrl);
-    children.push(postgraphile.child);
+    const postgraphile = withPage ? await startPostgraphile(databaseUrl) : null;
+    if (postgraphile) children.push(postgraphile.child);
     const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
     const harmonyTarget: Target = {
       name: 'harmony',
@@ -117,19 +121,21 @@ async function main(): Promise<void> {
     };
     const postgraphileTarget: Target = {
       name: 'postgraphile',
-      url: `http://127.0.0.1:${postgraphile.port}/graphql`,
-      pid: postgraphile.child.pid!,
+      url: `http://127.0.0.1:${postgraphile?.port}/graphql`,
+      pid: postgraphile?.child.pid ?? 0,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: POSTGRAPHILE_PAGE }),
     };
-    await assertSamePage(harmonyTarget, postgraphileTarget);
+    if (withPage) await assertSamePage(harmonyTarget, postgraphileTarget);
 
     process.stdout.write(
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ` +
-        `PostgreSQL ${postgresVersion}, PostGraphile ${peerVersion('postgraphile')}\n`,
+        `PostgreSQL ${postgresVersion}` +
+        (withPage ? `, PostGraphile ${peerVersion('postgraphile')}` : '') +
+        '\n',
     );
-    const only = process.env.BENCH_ONLY;
-    log(`entity page: ${ROUNDS} rounds of ${SECONDS} s per server, ${CONNECTIONS} connections`);
+    if (withPage)
+      log(`entity page: ${ROUNDS} rounds of ${SECONDS} s per server, ${CONNECTIONS} connections`);
     const page =
       only === 'metric'
         ? new Map([
@@ -167,7 +173,9 @@ async function main(): Promise<void> {
         describe('cached metric bare node + redis GET', bc),
         `entity page harmony/postgraphile: ${(h.reqPerSec / p.reqPerSec).toFixed(2)}`,
         `cached metric harmony/bare: ${(hc.reqPerSec / bc.reqPerSec).toFixed(2)}`,
-      ].join('\n') + '\n',
+      ]
+        .filter((line) => withPage || !line.startsWith('entity page'))
+        .join('\n') + '\n',
     );
   } finally {
     await Promise.all(children.map(stopChild));

@@ -20,6 +20,7 @@ import { buildHarmonySchema } from './graphql/schema';
 import { attachSubscriptionServer } from './graphql/subscription-server';
 import { serviceUnavailableStatusPlugin } from './graphql/unavailable-status';
 import { ResponseCache } from './graphql/response-cache';
+import { answerResponseCacheHitsFirst } from './response-cache-front';
 import { PersistedQueryStore } from '../cache/persisted-queries';
 import { healthHandler, readyHandler } from './health';
 import { createObservability } from './observability';
@@ -46,11 +47,22 @@ export async function createServer(services: Services, logger: Logger): Promise<
   const app = express();
   app.disable('x-powered-by');
   app.use(observability.observeRequests);
-  const httpServer = http.createServer(app);
-  let shuttingDown = false;
-
   const schema = await buildHarmonySchema();
   const responseCache = new ResponseCache(services.cache, logger);
+  // Response cache hits are answered before Express; everything else reaches the app unchanged.
+  const httpServer = http.createServer(
+    answerResponseCacheHitsFirst(
+      {
+        responseCache,
+        apiKeys: services.apiKeys,
+        corsOrigins: services.config.corsOrigins,
+        countHit: observability.countCachedGraphqlHit,
+      },
+      app,
+    ),
+  );
+  let shuttingDown = false;
+
   // GraphQL subscriptions (graphql-ws) share the HTTP server and the /graphql path.
   const subscriptions = attachSubscriptionServer({
     httpServer,
@@ -137,7 +149,6 @@ export async function createServer(services: Services, logger: Logger): Promise<
     redirectBrowsersToConsole,
     requireApiKey(services),
     express.json({ limit: '2mb' }),
-    responseCache.serve(),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         principal: req.principal!,

@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 /** Headers a browser may send cross-origin: the bearer key and JSON (or analytics.js's text). */
 const ALLOWED_HEADERS = 'authorization, content-type, x-request-id';
 /** Headers a cross-origin page may read from an answer. */
-const EXPOSED_HEADERS = 'x-request-id, retry-after';
+export const CORS_EXPOSED_HEADERS = 'x-request-id, retry-after';
 /** How long a browser may reuse a preflight answer, in seconds (Chromium caps it at 7200). */
 const PREFLIGHT_MAX_AGE_SECONDS = 7200;
 
@@ -50,7 +50,7 @@ export function corsMiddleware(allowedOrigins: readonly string[]) {
     response.vary('Origin');
     if (allowed) {
       response.setHeader('Access-Control-Allow-Origin', origin!);
-      response.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+      response.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
     }
     if (request.method !== 'OPTIONS') return next();
     if (allowed) {

@@ -4,7 +4,13 @@ import { listenForNotifications, type NotificationListener } from '../../db/noti
 import { HarmonyError, invalidInput } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { ApiKey, type ApiKeyScope } from './api-key.entity';
-import { GENERATED_KEY_PREFIX, assertKeyLength, hashApiKey, visiblePrefix } from './api-key-format';
+import {
+  GENERATED_KEY_PREFIX,
+  MAX_API_KEY_LENGTH,
+  assertKeyLength,
+  hashApiKey,
+  visiblePrefix,
+} from './api-key-format';
 import type { Principal } from './scopes';
 import { VerdictCache, type VerdictCacheOptions } from './verdict-cache';
 
@@ -143,6 +149,16 @@ export class ApiKeyService {
     });
     for (const match of revoked) this.verdicts.evict(match.key_hash);
     return revoked.length;
+  }
+
+  /**
+   * The verdict this process already holds for a key, without asking PostgreSQL: a principal,
+   * null for a known unknown or revoked key, undefined when not cached (or over-long). It is
+   * evicted by the same notifications as `authenticate`'s, so a revoked key stops here at once.
+   */
+  cachedPrincipal(key: string): Principal | null | undefined {
+    if (key.length > MAX_API_KEY_LENGTH) return undefined;
+    return this.verdicts.get(hashApiKey(key));
   }
 
   /**

@@ -1,5 +1,4 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { NextFunction, Request, Response } from 'express';
 import {
   Kind,
   type DocumentNode,
@@ -9,8 +8,6 @@ import {
 } from 'graphql';
 import {
   CacheUnavailableError,
-  familiesChecked,
-  sameGenerations,
   TIER_LIFETIME_MS,
   type AnswerCache,
   type CacheTier,
@@ -20,6 +17,16 @@ import type { RequestContext } from '../../context/request-context';
 import type { Logger } from '../../shared/logger';
 import { DATA_FAMILIES } from '../../shared/write-observer';
 import { fieldsOf, findFreshness, type FreshnessLocation } from './freshness-locations';
+import {
+  decodeEntry,
+  encodeEntry,
+  isServable,
+  objectAt,
+  renderEntry,
+  type DecodedEntry,
+  type EntryMeta,
+  type StoredFreshness,
+} from './response-cache-entry';
 
 /**
  * The response cache in front of execution, for persisted queries (APQ) that ask only for
@@ -35,25 +42,51 @@ export class ResponseCache {
     private readonly cache: AnswerCache,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.generationKeys = cache.generations.keysOf([...DATA_FAMILIES]);
+  }
 
-  /** Express middleware: answers a hash-only persisted request from the cache, else passes on. */
-  serve() {
-    return async (request: Request, response: Response, next: NextFunction) => {
-      const persisted = persistedRequestOf(request);
-      if (!persisted || persisted.hasQuery) return next();
-      try {
-        const body = await this.lookup(this.keyOf(persisted, request.principal!.scopes));
-        if (body === null) return next();
-        response.status(200);
-        response.setHeader('content-type', 'application/json; charset=utf-8');
-        response.setHeader('x-harmony-response-cache', 'hit');
-        response.end(body);
-      } catch (error) {
+  private readonly generationKeys: string[];
+  /** The last entries decoded, by key: a hot entry read again (same bytes) is not re-parsed. */
+  private readonly decoded = new BoundedMap<string, { value: string; entry: DecodedEntry }>(256);
+
+  /**
+   * The body to answer the persisted request stored under `key` (see `keyFor`) with, or null
+   * when it is not a clean hit (no entry, too old, a generation moved, the store unreachable):
+   * the caller then runs the request through the normal pipeline. One MGET reads the entry and
+   * every generation.
+   */
+  async hit(key: string): Promise<string | null> {
+    let values: Array<string | null>;
+    try {
+      values = await this.cache.store.mget([key, ...this.generationKeys]);
+    } catch (error) {
+      if (!(error instanceof CacheUnavailableError))
         this.logger.warn({ err: error }, 'response cache lookup failed; executing the query');
-        next();
-      }
-    };
+      return null;
+    }
+    const value = values[0];
+    if (!value) return null;
+    let entry = this.decoded.get(key);
+    if (entry?.value !== value) {
+      const decoded = decodeEntry(value);
+      if (!decoded) return null;
+      entry = { value, entry: decoded };
+      this.decoded.set(key, entry);
+    }
+    const now = this.now();
+    if (!isServable(entry.entry.meta, values.slice(1), now)) return null;
+    return renderEntry(entry.entry, now);
+  }
+
+  /** The store key of a persisted request for a key with these scopes. */
+  keyFor(persisted: PersistedRequest, scopes: readonly string[]): string {
+    return this.cache.keys.answer('response', [], {
+      h: persisted.hash,
+      o: persisted.operationName ?? null,
+      v: persisted.variables ?? {},
+      s: [...scopes].sort(),
+    });
   }
 
   /** Apollo plugin: stores the answers of cacheable persisted operations. */
@@ -64,10 +97,12 @@ export class ResponseCache {
         const hash = hashOf(request.extensions);
         if (!hash) return;
         let generations: GenerationSnapshot | undefined;
+        let resolvedAt = 0;
         return {
           didResolveOperation: async ({ operation, document }) => {
             if (!operation || !isCacheable(operation, document, request.variables ?? {})) return;
             notes.set(contextValue, []);
+            resolvedAt = this.now();
             // Read before execution: a write committed meanwhile leaves the entry already stale.
             generations = await this.cache.generations
               .read([...DATA_FAMILIES])
@@ -79,7 +114,7 @@ export class ResponseCache {
             if (response.body.kind !== 'single') return;
             const { data, errors } = response.body.singleResult;
             if (errors?.length || !data || !noted.length) return;
-            const key = this.keyOf(
+            const key = this.keyFor(
               { hash, operationName: request.operationName, variables: request.variables },
               contextValue.principal.scopes,
             );
@@ -90,6 +125,7 @@ export class ResponseCache {
               data,
               noted,
               generations,
+              resolvedAt,
               this.now(),
             );
             response.http.headers.set('x-harmony-response-cache', 'miss');
@@ -101,41 +137,18 @@ export class ResponseCache {
     };
   }
 
-  private keyOf(persisted: PersistedRequest, scopes: readonly string[]): string {
-    return this.cache.keys.answer('response', [], {
-      h: persisted.hash,
-      o: persisted.operationName ?? null,
-      v: persisted.variables ?? {},
-      s: [...scopes].sort(),
-    });
-  }
-
-  /** The response body when the entry under `key` may still be served, else null. */
-  private async lookup(key: string): Promise<string | null> {
-    const generationKeys = this.cache.generations.keysOf([...DATA_FAMILIES]);
-    let values: Array<string | null>;
-    try {
-      values = await this.cache.store.mget([key, ...generationKeys]);
-    } catch (error) {
-      if (error instanceof CacheUnavailableError) return null;
-      throw error;
-    }
-    if (!values[0]) return null;
-    const entry = JSON.parse(values[0]) as Entry;
-    const now = this.now();
-    if (now - entry.oldest >= TIER_LIFETIME_MS[entry.tier]) return null;
-    const current = await this.cache.generations.snapshotOf([...DATA_FAMILIES], values.slice(1));
-    const families = familiesChecked(entry.tier, DATA_FAMILIES);
-    if (!sameGenerations(entry.generations, current, families)) return null;
-    for (const location of entry.freshness) rewriteFreshness(entry.data, location, now);
-    return JSON.stringify({ data: entry.data });
-  }
-
   private async store(key: string, entry: Entry): Promise<void> {
-    const ttlMs = TIER_LIFETIME_MS[entry.tier] - (this.now() - entry.oldest);
+    const now = this.now();
+    const ttlMs = Math.min(
+      TIER_LIFETIME_MS[entry.tier] - (now - entry.oldest),
+      (entry.until ?? Infinity) - now,
+    );
     if (ttlMs <= 0) return;
+    const { data, freshness, ...meta } = entry;
+    const value = encodeEntry(data, freshness, meta);
+    if (value === null) return;
     try {
-      await this.cache.store.setMany([{ key, value: JSON.stringify(entry), ttlMs }]);
+      await this.cache.store.setMany([{ key, value, ttlMs }]);
     } catch (error) {
       if (!(error instanceof CacheUnavailableError))
         this.logger.warn({ err: error }, 'response cache store failed');
@@ -143,25 +156,24 @@ export class ResponseCache {
   }
 }
 
-type PersistedRequest = {
+/** What identifies a persisted request besides the key's scopes. */
+export type PersistedRequest = {
   hash: string;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
-  hasQuery?: boolean;
 };
 
-/** A stored response, with what its validity and its freshness rewriting need. */
-type Entry = {
+/** A response to store, with what its validity and its freshness rewriting need. */
+type Entry = Omit<EntryMeta, 'ages'> & {
   data: Record<string, unknown>;
-  tier: CacheTier;
-  /** When its oldest metric answer was computed, in ms. */
-  oldest: number;
-  generations: GenerationSnapshot;
-  freshness: Array<FreshnessLocation & { computedAt: number }>;
+  freshness: StoredFreshness[];
 };
 
-/** A metric answer's freshness, noted while the operation executes. */
-type Note = { tier: CacheTier; computedAt: number };
+/**
+ * A metric answer's freshness, noted while the operation executes, and whether its window
+ * depends on when it is asked (a relative window, or `completeOnly`).
+ */
+type Note = { tier: CacheTier; computedAt: number; dependsOnNow: boolean };
 
 /** The metric answers of each request being stored; entries go with their request. */
 const notes = new WeakMap<object, Note[]>();
@@ -183,7 +195,9 @@ function noteMetricFreshness(schema: GraphQLSchema): void {
       const result = await resolve(...args);
       const noted = notes.get(args[2] as object);
       if (noted) {
-        for (const answer of Array.isArray(result) ? result : [result]) noted.push(noteOf(answer));
+        const dependsOnNow = windowDependsOnNow(args[1]);
+        for (const answer of Array.isArray(result) ? result : [result])
+          noted.push({ ...noteOf(answer), dependsOnNow });
       }
       return result;
     };
@@ -191,7 +205,27 @@ function noteMetricFreshness(schema: GraphQLSchema): void {
   }
 }
 
-function noteOf(answer: unknown): Note {
+/**
+ * A relative window (LAST_30_DAYS, MONTH_TO_DATE, …) or `completeOnly` resolves anew at each
+ * midnight of the window's time zone; the response cache is keyed by the variables, not by the
+ * resolved window, so such an entry must not outlive the moment its window could change.
+ */
+function windowDependsOnNow(args: unknown): boolean {
+  const window = (args as { window?: { relative?: unknown; completeOnly?: unknown } } | null)
+    ?.window;
+  return window?.relative != null || window?.completeOnly === true;
+}
+
+/**
+ * Every time zone's midnight falls on a quarter hour in UTC (offsets are multiples of 15
+ * minutes), so a window resolved at `at` resolves the same until the next quarter hour.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+function nextQuarterHour(at: number): number {
+  return (Math.floor(at / QUARTER_HOUR_MS) + 1) * QUARTER_HOUR_MS;
+}
+
+function noteOf(answer: unknown): Omit<Note, 'dependsOnNow'> {
   const freshness = (answer as { freshness?: { tier?: string; computedAt?: Date } } | null)
     ?.freshness;
   const tier = freshness?.tier as CacheTier | undefined;
@@ -233,6 +267,7 @@ function buildEntry(
   data: Record<string, unknown>,
   noted: Note[],
   generations: GenerationSnapshot,
+  resolvedAt: number,
   storedAt: number,
 ): Entry | null {
   const oldest = Math.min(...noted.map((note) => note.computedAt));
@@ -245,7 +280,8 @@ function buildEntry(
     ...location,
     computedAt: computedAtOf(data, location, storedAt) ?? oldest,
   }));
-  return { data, tier, oldest, generations, freshness };
+  const until = noted.some((note) => note.dependsOnNow) ? nextQuarterHour(resolvedAt) : undefined;
+  return { data, tier, oldest, generations, freshness, ...(until ? { until } : {}) };
 }
 
 /** When the answer at `location` was computed, from the fields the client selected. */
@@ -264,66 +300,23 @@ function computedAtOf(
   return undefined;
 }
 
-/** Says, in a served response, that it came from the cache and how old its answer is now. */
-function rewriteFreshness(
-  data: Record<string, unknown>,
-  location: FreshnessLocation & { computedAt: number },
-  now: number,
-): void {
-  const freshness = objectAt(data, location.path);
-  if (!freshness) return;
-  const { ageSeconds, cacheHit, source } = location.keys;
-  if (ageSeconds)
-    freshness[ageSeconds] = Math.max(0, Math.floor((now - location.computedAt) / 1000));
-  if (cacheHit) freshness[cacheHit] = true;
-  if (source) freshness[source] = 'CACHE';
-}
-
-function objectAt(
-  data: Record<string, unknown>,
-  path: Array<string | number>,
-): Record<string, unknown> | undefined {
-  let value: unknown = data;
-  for (const step of path) value = (value as Record<string | number, unknown> | null)?.[step];
-  return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-}
-
-function hashOf(extensions: Record<string, unknown> | undefined): string | undefined {
-  const persisted = extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+/** The sha256 of a persisted query (APQ version 1), or undefined. */
+export function hashOf(extensions: Record<string, unknown> | undefined): string | undefined {
+  const persisted = extensions?.persistedQuery as
+    { version?: unknown; sha256Hash?: unknown } | undefined;
   const hash = persisted?.sha256Hash;
+  if (persisted?.version !== 1) return undefined;
   return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
 }
 
-/** The persisted-query parts of a POST body or GET query string, or null. */
-function persistedRequestOf(request: Request): PersistedRequest | null {
-  if (request.method === 'POST') {
-    const body = request.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
-    const hash = hashOf(body.extensions as Record<string, unknown> | undefined);
-    if (!hash) return null;
-    return {
-      hash,
-      operationName: typeof body.operationName === 'string' ? body.operationName : null,
-      variables: (body.variables as Record<string, unknown> | null | undefined) ?? null,
-      hasQuery: typeof body.query === 'string',
-    };
+/** A Map of at most `max` entries, emptied when full: for small, hot, recomputable memos. */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
   }
-  if (request.method === 'GET') {
-    const query = request.query as Record<string, unknown>;
-    if (typeof query.extensions !== 'string') return null;
-    try {
-      const hash = hashOf(JSON.parse(query.extensions));
-      if (!hash) return null;
-      const variables = typeof query.variables === 'string' ? JSON.parse(query.variables) : null;
-      return {
-        hash,
-        operationName: typeof query.operationName === 'string' ? query.operationName : null,
-        variables,
-        hasQuery: typeof query.query === 'string',
-      };
-    } catch {
-      return null;
-    }
+
+  override set(key: K, value: V): this {
+    if (this.size >= this.max && !this.has(key)) this.clear();
+    return super.set(key, value);
   }
-  return null;
 }
