@@ -12,6 +12,11 @@ export type EntityReader<T> = {
   columns(alias: string): string;
   /** One row of that select list as an instance of the entity class. */
   read(row: Record<string, unknown>): T;
+  /**
+   * The same reader limited to some properties (and the primary key): a page that asks for
+   * users' emails reads two columns, not twelve. Properties that are not columns are ignored.
+   */
+  only(properties: readonly string[]): EntityReader<T>;
 };
 
 const parseTimestamp = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (
@@ -47,9 +52,12 @@ export function readerFor(metadata: EntityMetadata): EntityReader<unknown> {
   return reader;
 }
 
+type EagerColumn = { column: string; property: string };
+type LazyColumn = EagerColumn & { parse: (text: string) => unknown };
+
 function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
-  const eager: Array<{ column: string; property: string }> = [];
-  const lazy: Array<{ column: string; property: string; parse: (text: string) => unknown }> = [];
+  const eager: EagerColumn[] = [];
+  const lazy: LazyColumn[] = [];
   for (const column of metadata.columns) {
     const type = typeof column.type === 'string' ? column.type : '';
     const parse = LAZY_PARSERS[type];
@@ -75,6 +83,39 @@ function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
       },
     });
   }
+  const primaryKeys = new Set(metadata.primaryColumns.map((column) => column.propertyName));
+  const projections = new Map<string, EntityReader<unknown>>();
+  const whole: EntityReader<unknown> = {
+    ...selectAndRead(prototype, eager, lazy),
+    only(properties) {
+      const key = [...new Set(properties)].sort().join(',');
+      let projection = projections.get(key);
+      if (!projection) {
+        // Subsets of one entity's columns are few; past the bound, read every column.
+        if (projections.size >= MAX_PROJECTIONS) return whole;
+        const wanted = (entry: EagerColumn) =>
+          primaryKeys.has(entry.property) || properties.includes(entry.property);
+        projection = {
+          ...selectAndRead(prototype, eager.filter(wanted), lazy.filter(wanted)),
+          only: whole.only,
+        };
+        projections.set(key, projection);
+      }
+      return projection;
+    },
+  };
+  return whole;
+}
+
+/** Column subsets remembered per entity. */
+const MAX_PROJECTIONS = 64;
+
+/** The select list and row reader of some columns, building instances on `prototype`. */
+function selectAndRead(
+  prototype: object,
+  eager: EagerColumn[],
+  lazy: LazyColumn[],
+): Pick<EntityReader<unknown>, 'columns' | 'read'> {
   const eagerKeys = eager.map((e) => e.property);
   const lazyKeys = lazy.map((l) => l.property);
   return {

@@ -5,16 +5,19 @@ import {
   Ctx,
   FieldResolver,
   Float,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../../context/request-context';
 import { HarmonyError } from '../../shared/errors';
 import { minorToMajor } from '../../shared/money';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
+import { selectedColumns } from '../shared/selected-columns';
 import { Plan } from '../plan/plan.entity';
 import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
@@ -68,9 +71,10 @@ export class AccountResolver extends UpsertMutations({
     role: string | null,
     @NestedFirstArg() first: number,
     @Ctx() { loaders }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const rows = await loaders
-      .usersByAccountId(role ?? null, nestedListSize(first))
+      .usersByAccountId(role ?? null, nestedListSize(first), selectedColumns(info, User))
       .load(account.id);
     return rows.map((row) => row.entity);
   }

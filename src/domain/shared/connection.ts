@@ -1,6 +1,7 @@
 import { Arg, ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { readerFor } from '../../db/entity-reader';
+import { readRows } from '../../db/read-rows';
 import { invalidInput } from '../../shared/errors';
 import { isBigintId } from './lookup';
 
@@ -131,11 +132,15 @@ export async function paginateById<T extends ObjectLiteral & { id: string }>(
   if (args.after) query.andWhere(`${alias}.id > :afterId`, { afterId: decodeCursor(args.after) });
   // Plain rows, read without TypeORM's hydration (src/db/entity-reader.ts).
   const reader = readerFor(query.expressionMap.mainAlias!.metadata);
-  const rows = await query
+  query
     .select(reader.columns(alias))
     .orderBy(`${alias}.id`, 'ASC')
-    .limit(args.first + 1)
-    .getRawMany();
+    .limit(args.first + 1);
+  // Outside a transaction, as a prepared statement on the pool (src/db/read-rows.ts).
+  const inTransaction = Boolean((query as unknown as { queryRunner?: unknown }).queryRunner);
+  const rows = inTransaction
+    ? await query.getRawMany()
+    : await readRows(query.connection, ...query.getQueryAndParameters());
   return toConnection(rows.map(reader.read) as T[], args);
 }
 
