@@ -5,7 +5,9 @@
  * Harmony (`npm run build`) and starts `dist/src/main.js` with NODE_ENV=production, and starts
  * PostGraphile v5 on the same tables (installed at run time into `.bench/peers`, git-ignored).
  *   1. Entity page: 50 accounts with their users' emails and their plan, 16 connections,
- *      the two servers alternated three times. Ends with `entity page harmony/postgraphile: X`.
+ *      the two servers alternated three times after a warm-up of each. Prints req/s, p50/p99,
+ *      the server's CPU and its PostgreSQL backends' CPU per request for both, and ends with
+ *      `entity page harmony/postgraphile: X`.
  *   2. Cached metric: a `metric` query sent by persisted hash (APQ) to Harmony against a bare
  *      Node `http` server answering each request with one Redis GET of the same bytes.
  *      Ends with `cached metric harmony/bare: Y`.
@@ -77,6 +79,8 @@ type Load = {
   p50: number;
   p99: number;
   cpuMsPerRequest: number | null;
+  /** CPU of the PostgreSQL backends on `Target.database` per request (entity page only). */
+  postgresMsPerRequest?: number | null;
   /** Answers by their `x-harmony-response-cache` header (hit, miss, none). */
   responseCache?: Record<string, number>;
 };
@@ -87,6 +91,8 @@ type Target = {
   pid: number;
   headers: Record<string, string>;
   body: string;
+  /** The database whose PostgreSQL backends' CPU is counted per request, if any. */
+  database?: string;
 };
 
 async function main(): Promise<void> {
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
       pid: harmony.child.pid!,
       headers: auth,
       body: JSON.stringify({ query: HARMONY_PAGE }),
+      database: databaseName,
     };
     const postgraphileTarget: Target = {
       name: 'postgraphile',
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
       pid: postgraphile.child.pid!,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: POSTGRAPHILE_PAGE }),
+      database: databaseName,
     };
     await assertSamePage(harmonyTarget, postgraphileTarget);
 
@@ -393,12 +401,17 @@ async function alternate(targets: Target[]): Promise<Map<string, Load>> {
         p99: median(loads.map((l) => l.p99)),
         cpuMsPerRequest:
           loads[0].cpuMsPerRequest === null ? null : median(loads.map((l) => l.cpuMsPerRequest!)),
+        postgresMsPerRequest:
+          loads[0].postgresMsPerRequest == null
+            ? null
+            : median(loads.map((l) => l.postgresMsPerRequest!)),
       },
     ]),
   );
 }
 
 async function load(target: Target, seconds: number): Promise<Load> {
+  const postgresBefore = target.database ? await backendCpuSeconds(target.database) : null;
   const cpuBefore = processCpuSeconds(target.pid);
   const responseCache: Record<string, number> = {};
   const result = await autocannon({
@@ -418,6 +431,7 @@ async function load(target: Target, seconds: number): Promise<Load> {
     body: target.body,
   });
   const cpuAfter = processCpuSeconds(target.pid);
+  const postgresAfter = target.database ? await backendCpuSeconds(target.database) : null;
   if (result.non2xx) throw new Error(`${target.name}: ${result.non2xx} non-2xx answers`);
   // On a saturated machine a few requests can outlast autocannon's 10 s: said, not hidden.
   if (result.errors || result.timeouts)
@@ -431,13 +445,53 @@ async function load(target: Target, seconds: number): Promise<Load> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuMsPerRequest,
+    postgresMsPerRequest: postgresMsPerRequest(
+      postgresBefore,
+      postgresAfter,
+      result.requests.total,
+    ),
     responseCache,
   };
 }
 
+/**
+ * user + system CPU seconds of each PostgreSQL backend serving `database` (the server runs on
+ * this machine), by pid; null when it cannot be read. Harmony's background work (job polling,
+ * the signals pump) runs on the same database during both servers' loads.
+ */
+async function backendCpuSeconds(database: string): Promise<Map<number, number> | null> {
+  const pids = await withAdmin(ADMIN_URL, (admin) =>
+    admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]),
+  ).catch(() => null);
+  if (!pids) return null;
+  const seconds = new Map<number, number>();
+  for (const { pid } of pids.rows) {
+    const cpu = processCpuSeconds(pid);
+    if (cpu !== null) seconds.set(pid, cpu);
+  }
+  return seconds.size ? seconds : null;
+}
+
+function postgresMsPerRequest(
+  before: Map<number, number> | null,
+  after: Map<number, number> | null,
+  requests: number,
+): number | null {
+  if (!before || !after || requests === 0) return null;
+  let seconds = 0;
+  // A backend opened during the load counts whole; one closed during it is lost (pools keep theirs).
+  for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? 0);
+  return (seconds * 1000) / requests;
+}
+
 function describe(name: string, load: Load): string {
   const cpu =
-    load.cpuMsPerRequest === null ? '' : `, server CPU ${load.cpuMsPerRequest.toFixed(2)} ms/req`;
+    (load.cpuMsPerRequest === null
+      ? ''
+      : `, server CPU ${load.cpuMsPerRequest.toFixed(2)} ms/req`) +
+    (load.postgresMsPerRequest == null
+      ? ''
+      : `, PostgreSQL CPU ${load.postgresMsPerRequest.toFixed(2)} ms/req`);
   const cache =
     load.responseCache &&
     !('none' in load.responseCache && Object.keys(load.responseCache).length === 1)
