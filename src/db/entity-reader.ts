@@ -17,6 +17,11 @@ export type EntityReader<T> = {
    * users' emails reads two columns, not twelve. Properties that are not columns are ignored.
    */
   only(properties: readonly string[]): EntityReader<T>;
+  /**
+   * The same reader with its columns named `<prefix><property>`, to read an entity from the
+   * columns of another's row (an account's plan in the page's statement).
+   */
+  prefixed(prefix: string): EntityReader<T>;
 };
 
 const parseTimestamp = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (
@@ -85,8 +90,17 @@ function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
   }
   const primaryKeys = new Set(metadata.primaryColumns.map((column) => column.propertyName));
   const projections = new Map<string, EntityReader<unknown>>();
+  const prefixes = new Map<string, EntityReader<unknown>>();
   const whole: EntityReader<unknown> = {
     ...selectAndRead(prototype, eager, lazy),
+    prefixed(prefix) {
+      let reader = prefixes.get(prefix);
+      if (!reader) {
+        reader = { ...selectAndRead(prototype, eager, lazy, prefix), only: whole.only, prefixed };
+        prefixes.set(prefix, reader);
+      }
+      return reader;
+    },
     only(properties) {
       const key = [...new Set(properties)].sort().join(',');
       let projection = projections.get(key);
@@ -98,12 +112,15 @@ function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
         projection = {
           ...selectAndRead(prototype, eager.filter(wanted), lazy.filter(wanted)),
           only: whole.only,
+          prefixed,
         };
         projections.set(key, projection);
       }
       return projection;
     },
   };
+  // Prefixed readers read every column (a projection's prefix would need its own cache).
+  const prefixed = (prefix: string) => whole.prefixed(prefix);
   return whole;
 }
 
@@ -115,20 +132,21 @@ function selectAndRead(
   prototype: object,
   eager: EagerColumn[],
   lazy: LazyColumn[],
+  prefix = '',
 ): Pick<EntityReader<unknown>, 'columns' | 'read'> {
-  const eagerKeys = eager.map((e) => e.property);
-  const lazyKeys = lazy.map((l) => l.property);
+  const eagerKeys = eager.map((e) => [e.property, prefix + e.property]);
+  const lazyKeys = lazy.map((l) => [l.property, prefix + l.property]);
   return {
     columns: (alias) =>
       [
-        ...eager.map((e) => `"${alias}"."${e.column}" AS "${e.property}"`),
-        ...lazy.map((l) => `"${alias}"."${l.column}"::text AS "${l.property}"`),
+        ...eager.map((e) => `"${alias}"."${e.column}" AS "${prefix}${e.property}"`),
+        ...lazy.map((l) => `"${alias}"."${l.column}"::text AS "${prefix}${l.property}"`),
       ].join(', '),
     read: (row) => {
       const record = Object.create(prototype);
-      for (const key of eagerKeys) record[key] = row[key];
+      for (const [property, column] of eagerKeys) record[property] = row[column];
       const raw: Record<string, unknown> = {};
-      for (const key of lazyKeys) raw[key] = row[key];
+      for (const [property, column] of lazyKeys) raw[property] = row[column];
       record[RAW] = raw;
       return record;
     },

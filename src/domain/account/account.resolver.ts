@@ -17,7 +17,7 @@ import { HarmonyError } from '../../shared/errors';
 import { minorToMajor } from '../../shared/money';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
-import { selectedColumns } from '../shared/selected-columns';
+import { selectedColumns, selectionReaches } from '../shared/selected-columns';
 import { Plan } from '../plan/plan.entity';
 import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
@@ -45,8 +45,20 @@ export class AccountResolver extends UpsertMutations({
 
   @Authorized('read')
   @Query(() => AccountConnection, { description: 'Accounts in a stable order (oldest first).' })
-  accounts(@Args() args: AccountsArgs, @Ctx() { services }: RequestContext) {
-    return services.accounts.list(args);
+  accounts(
+    @Args() args: AccountsArgs,
+    @Ctx() { services, loaders }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    // A page asking for plans reads them in its own statement: Account.plan finds them loaded.
+    if (!selectionReaches(info, ['edges', 'node', 'plan'])) return services.accounts.list(args);
+    return services.accounts.list(args, {
+      currentPlans: (plans) => {
+        for (const [accountId, plan] of plans) {
+          loaders.currentPlanByAccountId.prime(accountId, plan && { accountId, plan });
+        }
+      },
+    });
   }
 
   @Authorized('sync')

@@ -100,3 +100,37 @@ function hasAccessor(entity: Function, name: string): boolean {
   }
   return false;
 }
+
+/**
+ * Whether the selection under `info` asks for the field at `path` (e.g. `edges.node.plan`),
+ * through aliases and fragments; `@skip`/`@include` are not read (a yes may read in vain).
+ */
+export function selectionReaches(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  let sets: SelectionSetNode[] = info.fieldNodes.flatMap((node) =>
+    node.selectionSet ? [node.selectionSet] : [],
+  );
+  for (const [index, name] of path.entries()) {
+    const fields = sets.flatMap((set) => fieldsNamed(set, name, info, 0));
+    if (!fields.length) return false;
+    if (index === path.length - 1) return true;
+    sets = fields.flatMap((field) => (field.selectionSet ? [field.selectionSet] : []));
+  }
+  return false;
+}
+
+function fieldsNamed(
+  selectionSet: SelectionSetNode,
+  name: string,
+  info: GraphQLResolveInfo,
+  depth: number,
+): FieldNode[] {
+  if (depth > 10) return [];
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value === name ? [selection] : [];
+    const fragmentSet =
+      selection.kind === Kind.INLINE_FRAGMENT
+        ? selection.selectionSet
+        : info.fragments[selection.name.value]?.selectionSet;
+    return fragmentSet ? fieldsNamed(fragmentSet, name, info, depth + 1) : [];
+  });
+}
