@@ -18,8 +18,8 @@ export type EntityReader<T> = {
    */
   only(properties: readonly string[]): EntityReader<T>;
   /**
-   * The same reader with its columns named `<prefix><property>`, to read an entity from the
-   * columns of another's row (an account's plan in the page's statement).
+   * The reader of every column, named `<prefix><property>`, to read an entity from the columns
+   * of another's row (an account's plan in the page's statement).
    */
   prefixed(prefix: string): EntityReader<T>;
 };
@@ -90,18 +90,10 @@ function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
   }
   const primaryKeys = new Set(metadata.primaryColumns.map((column) => column.propertyName));
   const projections = new Map<string, EntityReader<unknown>>();
-  const prefixes = new Map<string, EntityReader<unknown>>();
+  const prefixedReaders = new Map<string, EntityReader<unknown>>();
   const whole: EntityReader<unknown> = {
     ...selectAndRead(prototype, eager, lazy),
-    prefixed(prefix) {
-      let reader = prefixes.get(prefix);
-      if (!reader) {
-        reader = { ...selectAndRead(prototype, eager, lazy, prefix), only: whole.only, prefixed };
-        prefixes.set(prefix, reader);
-      }
-      return reader;
-    },
-    only(properties) {
+    only: (properties) => {
       const key = [...new Set(properties)].sort().join(',');
       let projection = projections.get(key);
       if (!projection) {
@@ -112,15 +104,25 @@ function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
         projection = {
           ...selectAndRead(prototype, eager.filter(wanted), lazy.filter(wanted)),
           only: whole.only,
-          prefixed,
+          prefixed: whole.prefixed,
         };
         projections.set(key, projection);
       }
       return projection;
     },
+    prefixed: (prefix) => {
+      let reader = prefixedReaders.get(prefix);
+      if (!reader) {
+        reader = {
+          ...selectAndRead(prototype, eager, lazy, prefix),
+          only: whole.only,
+          prefixed: whole.prefixed,
+        };
+        prefixedReaders.set(prefix, reader);
+      }
+      return reader;
+    },
   };
-  // Prefixed readers read every column (a projection's prefix would need its own cache).
-  const prefixed = (prefix: string) => whole.prefixed(prefix);
   return whole;
 }
 
