@@ -4,8 +4,10 @@
  * On a fresh database of its own (created here, dropped at the end) with the demo data, it builds
  * Harmony (`npm run build`) and starts `dist/src/main.js` with NODE_ENV=production, and starts
  * PostGraphile v5 on the same tables (installed at run time into `.bench/peers`, git-ignored).
- *   1. Entity page: 50 accounts with their users' emails and their plan, 16 connections,
- *      the two servers alternated three times. Ends with `entity page harmony/postgraphile: X`.
+ *   1. Entity page: 50 accounts with their users' emails and their plan, 16 connections; once
+ *      both servers are idle, each is warmed up, then they are alternated three times. Prints
+ *      req/s, p50/p99, the server's CPU and its PostgreSQL backends' CPU per request for both,
+ *      and ends with `entity page harmony/postgraphile: X`.
  *   2. Cached metric: a `metric` query sent by persisted hash (APQ) to Harmony against a bare
  *      Node `http` server answering each request with one Redis GET of the same bytes.
  *      Ends with `cached metric harmony/bare: Y`.
@@ -78,6 +80,8 @@ type Load = {
   p50: number;
   p99: number;
   cpuMsPerRequest: number | null;
+  /** CPU of the PostgreSQL backends on `Target.database` per request (entity page only). */
+  postgresMsPerRequest?: number | null;
   /** Answers by their `x-harmony-response-cache` header (hit, miss, none). */
   responseCache?: Record<string, number>;
 };
@@ -88,6 +92,8 @@ type Target = {
   pid: number;
   headers: Record<string, string>;
   body: string;
+  /** The database whose PostgreSQL backends' CPU is counted per request, if any. */
+  database?: string;
 };
 
 async function main(): Promise<void> {
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
             ['harmony', NO_LOAD],
             ['postgraphile', NO_LOAD],
           ])
-        : await alternate([harmonyTarget, postgraphileTarget]);
+        : await entityPage([harmonyTarget, postgraphileTarget], databaseName);
     const [h, p] = [page.get('harmony')!, page.get('postgraphile')!];
     if (only === 'page') {
       process.stdout.write(
@@ -381,6 +387,26 @@ async function uncachedMetricLatency(harmony: Target): Promise<number> {
   return median(samples);
 }
 
+/**
+ * The entity page's rounds, once both servers are idle (Harmony's start-up work done), counting
+ * the CPU of their PostgreSQL backends too.
+ */
+async function entityPage(targets: Target[], database: string): Promise<Map<string, Load>> {
+  for (const target of targets) await untilIdle(target);
+  return alternate(targets.map((target) => ({ ...target, database })));
+}
+
+/** Waits (30 s at most) until the target's process uses under 5 % of a core over a second. */
+async function untilIdle(target: Target): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    const before = processCpuSeconds(target.pid);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = processCpuSeconds(target.pid);
+    if (before === null || after === null || after - before < 0.05) return;
+  }
+  log(`  ${target.name} still busy after 30 s; measuring anyway`);
+}
+
 /** Warms every target up, then loads them in turn, ROUNDS times; medians per target. */
 async function alternate(targets: Target[]): Promise<Map<string, Load>> {
   for (const target of targets) await load(target, Math.min(3, SECONDS));
@@ -401,12 +427,17 @@ async function alternate(targets: Target[]): Promise<Map<string, Load>> {
         p99: median(loads.map((l) => l.p99)),
         cpuMsPerRequest:
           loads[0].cpuMsPerRequest === null ? null : median(loads.map((l) => l.cpuMsPerRequest!)),
+        postgresMsPerRequest:
+          loads[0].postgresMsPerRequest == null
+            ? null
+            : median(loads.map((l) => l.postgresMsPerRequest!)),
       },
     ]),
   );
 }
 
 async function load(target: Target, seconds: number): Promise<Load> {
+  const postgresBefore = target.database ? await backendCpuSeconds(target.database) : null;
   const cpuBefore = processCpuSeconds(target.pid);
   const responseCache: Record<string, number> = {};
   const result = await autocannon({
@@ -426,6 +457,7 @@ async function load(target: Target, seconds: number): Promise<Load> {
     body: target.body,
   });
   const cpuAfter = processCpuSeconds(target.pid);
+  const postgresAfter = target.database ? await backendCpuSeconds(target.database) : null;
   if (result.non2xx) throw new Error(`${target.name}: ${result.non2xx} non-2xx answers`);
   // On a saturated machine a few requests can outlast autocannon's 10 s: said, not hidden.
   if (result.errors || result.timeouts)
@@ -439,13 +471,53 @@ async function load(target: Target, seconds: number): Promise<Load> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuMsPerRequest,
+    postgresMsPerRequest: postgresMsPerRequest(
+      postgresBefore,
+      postgresAfter,
+      result.requests.total,
+    ),
     responseCache,
   };
 }
 
+/**
+ * user + system CPU seconds of each PostgreSQL backend serving `database` (the server runs on
+ * this machine), by pid; null when it cannot be read. Harmony's background work (job polling,
+ * the signals pump) runs on the same database during both servers' loads.
+ */
+async function backendCpuSeconds(database: string): Promise<Map<number, number> | null> {
+  const pids = await withAdmin(ADMIN_URL, (admin) =>
+    admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]),
+  ).catch(() => null);
+  if (!pids) return null;
+  const seconds = new Map<number, number>();
+  for (const { pid } of pids.rows) {
+    const cpu = processCpuSeconds(pid);
+    if (cpu !== null) seconds.set(pid, cpu);
+  }
+  return seconds.size ? seconds : null;
+}
+
+function postgresMsPerRequest(
+  before: Map<number, number> | null,
+  after: Map<number, number> | null,
+  requests: number,
+): number | null {
+  if (!before || !after || requests === 0) return null;
+  let seconds = 0;
+  // A backend opened during the load counts whole; one closed during it is lost (pools keep theirs).
+  for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? 0);
+  return (seconds * 1000) / requests;
+}
+
 function describe(name: string, load: Load): string {
   const cpu =
-    load.cpuMsPerRequest === null ? '' : `, server CPU ${load.cpuMsPerRequest.toFixed(2)} ms/req`;
+    (load.cpuMsPerRequest === null
+      ? ''
+      : `, server CPU ${load.cpuMsPerRequest.toFixed(2)} ms/req`) +
+    (load.postgresMsPerRequest == null
+      ? ''
+      : `, PostgreSQL CPU ${load.postgresMsPerRequest.toFixed(2)} ms/req`);
   const cache =
     load.responseCache &&
     !('none' in load.responseCache && Object.keys(load.responseCache).length === 1)

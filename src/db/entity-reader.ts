@@ -12,6 +12,16 @@ export type EntityReader<T> = {
   columns(alias: string): string;
   /** One row of that select list as an instance of the entity class. */
   read(row: Record<string, unknown>): T;
+  /**
+   * The same reader limited to some properties (and the primary key): a page that asks for
+   * users' emails reads two columns, not twelve. Properties that are not columns are ignored.
+   */
+  only(properties: readonly string[]): EntityReader<T>;
+  /**
+   * The reader of every column, named `<prefix><property>`, to read an entity from the columns
+   * of another's row (an account's plan in the page's statement).
+   */
+  prefixed(prefix: string): EntityReader<T>;
 };
 
 const parseTimestamp = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (
@@ -47,9 +57,12 @@ export function readerFor(metadata: EntityMetadata): EntityReader<unknown> {
   return reader;
 }
 
+type EagerColumn = { column: string; property: string };
+type LazyColumn = EagerColumn & { parse: (text: string) => unknown };
+
 function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
-  const eager: Array<{ column: string; property: string }> = [];
-  const lazy: Array<{ column: string; property: string; parse: (text: string) => unknown }> = [];
+  const eager: EagerColumn[] = [];
+  const lazy: LazyColumn[] = [];
   for (const column of metadata.columns) {
     const type = typeof column.type === 'string' ? column.type : '';
     const parse = LAZY_PARSERS[type];
@@ -75,19 +88,67 @@ function buildReader(metadata: EntityMetadata): EntityReader<unknown> {
       },
     });
   }
-  const eagerKeys = eager.map((e) => e.property);
-  const lazyKeys = lazy.map((l) => l.property);
+  const primaryKeys = new Set(metadata.primaryColumns.map((column) => column.propertyName));
+  const projections = new Map<string, EntityReader<unknown>>();
+  const prefixedReaders = new Map<string, EntityReader<unknown>>();
+  const whole: EntityReader<unknown> = {
+    ...selectAndRead(prototype, eager, lazy),
+    only: (properties) => {
+      const key = [...new Set(properties)].sort().join(',');
+      let projection = projections.get(key);
+      if (!projection) {
+        // Subsets of one entity's columns are few; past the bound, read every column.
+        if (projections.size >= MAX_PROJECTIONS) return whole;
+        const wanted = (entry: EagerColumn) =>
+          primaryKeys.has(entry.property) || properties.includes(entry.property);
+        projection = {
+          ...selectAndRead(prototype, eager.filter(wanted), lazy.filter(wanted)),
+          only: whole.only,
+          prefixed: whole.prefixed,
+        };
+        projections.set(key, projection);
+      }
+      return projection;
+    },
+    prefixed: (prefix) => {
+      let reader = prefixedReaders.get(prefix);
+      if (!reader) {
+        reader = {
+          ...selectAndRead(prototype, eager, lazy, prefix),
+          only: whole.only,
+          prefixed: whole.prefixed,
+        };
+        prefixedReaders.set(prefix, reader);
+      }
+      return reader;
+    },
+  };
+  return whole;
+}
+
+/** Column subsets remembered per entity. */
+const MAX_PROJECTIONS = 64;
+
+/** The select list and row reader of some columns, building instances on `prototype`. */
+function selectAndRead(
+  prototype: object,
+  eager: EagerColumn[],
+  lazy: LazyColumn[],
+  prefix = '',
+): Pick<EntityReader<unknown>, 'columns' | 'read'> {
+  const eagerKeys = eager.map((e) => [e.property, prefix + e.property]);
+  const lazyKeys = lazy.map((l) => [l.property, prefix + l.property]);
   return {
     columns: (alias) =>
       [
-        ...eager.map((e) => `"${alias}"."${e.column}" AS "${e.property}"`),
-        ...lazy.map((l) => `"${alias}"."${l.column}"::text AS "${l.property}"`),
+        ...eager.map((e) => `"${alias}"."${e.column}" AS "${prefix}${e.property}"`),
+        ...lazy.map((l) => `"${alias}"."${l.column}"::text AS "${prefix}${l.property}"`),
       ].join(', '),
     read: (row) => {
       const record = Object.create(prototype);
-      for (const key of eagerKeys) record[key] = row[key];
+      for (const [property, column] of eagerKeys) record[property] = row[column];
       const raw: Record<string, unknown> = {};
-      for (const key of lazyKeys) raw[key] = row[key];
+      for (const [property, column] of lazyKeys) raw[property] = row[column];
       record[RAW] = raw;
       return record;
     },

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { entityReader } from './entity-reader';
+import { readRows } from './read-rows';
 
 /** A loader that returns, for each key, every row belonging to it (possibly none). */
 export function manyPerKeyLoader<Row>(
@@ -71,7 +72,8 @@ export async function firstRowsPerParent<T extends ObjectLiteral>(
   const { tableName, deleteDateColumn } = metadata;
   const order = query.orderBy.map(column).join(', ');
   const live = deleteDateColumn ? `AND ${deleteDateColumn.databaseName} IS NULL` : '';
-  const rows: Array<Record<string, unknown>> = await dataSource.query(
+  const rows = await readRows(
+    dataSource,
     `SELECT ${reader.columns('ranked')}
      FROM (
        SELECT t.*, row_number() OVER (PARTITION BY ${column(query.parent)} ORDER BY ${order}) AS n
@@ -93,7 +95,8 @@ export async function entitiesById<T extends ObjectLiteral>(
 ): Promise<T[]> {
   const { tableName } = dataSource.getMetadata(entity);
   const reader = entityReader(dataSource, entity);
-  const rows: Array<Record<string, unknown>> = await dataSource.query(
+  const rows = await readRows(
+    dataSource,
     `SELECT ${reader.columns('t')} FROM ${tableName} t WHERE t.id = ANY($1::bigint[])`,
     [ids],
   );
@@ -101,8 +104,8 @@ export async function entitiesById<T extends ObjectLiteral>(
 }
 
 export type LinkQuery = {
-  /** The link table and the joins that keep only live children, e.g. `memberships m JOIN users u ON …`. */
-  from: string;
+  /** The link table with its alias, e.g. `memberships m`. */
+  link: string;
   /** Parent and child id columns of the link, e.g. `m.account_id` and `m.user_id`. */
   parent: string;
   child: string;
@@ -112,12 +115,16 @@ export type LinkQuery = {
   parentIds: readonly string[];
   /** Children per parent, the lowest ids first. */
   first: number;
+  /** The child's properties to read (and its id); every column when absent. */
+  properties?: readonly string[];
 };
 
 /**
- * Entities reached through a link table, the first `first` per parent, in one statement. Each
- * (parent, child) pair is its own row and its own object, so a child linked to two parents of
- * the page appears under both (TypeORM's hydration once merged them by primary key).
+ * Live entities reached through a link table, the first `first` per parent by child id, in one
+ * statement. Per parent, a LATERAL subquery walks the link's (parent, child) index in child order
+ * and stops after `first` rows, joining each child by primary key: no table is scanned whole.
+ * Each (parent, child) pair is its own row and its own object, so a child linked to two parents
+ * of the page appears under both.
  */
 export async function linkedEntitiesPerParent<T extends { id: string }>(
   dataSource: DataSource,
@@ -125,22 +132,25 @@ export async function linkedEntitiesPerParent<T extends { id: string }>(
   link: LinkQuery,
 ): Promise<Array<{ parentId: string; entity: T }>> {
   const metadata = dataSource.getMetadata(entity);
-  const reader = entityReader(dataSource, entity);
+  const whole = entityReader(dataSource, entity);
+  const reader = link.properties ? whole.only(link.properties) : whole;
   const live = metadata.deleteDateColumn
     ? `AND child.${metadata.deleteDateColumn.databaseName} IS NULL`
     : '';
-  const rows: Array<Record<string, unknown>> = await dataSource.query(
-    `SELECT ranked.parent_id::text AS "__parentId", ${reader.columns('child')}
-     FROM (
-       SELECT ${link.parent} AS parent_id, ${link.child} AS child_id,
-         row_number() OVER (PARTITION BY ${link.parent} ORDER BY ${link.child}) AS n
-       FROM ${link.from}
-       WHERE ${link.parent} = ANY($1::bigint[]) ${link.where ? `AND ${link.where}` : ''}
-     ) ranked
-     JOIN ${metadata.tableName} child ON child.id = ranked.child_id ${live}
-     WHERE ranked.n <= $2
-     ORDER BY ranked.parent_id, ranked.child_id`,
+  const rows = await readRows(
+    dataSource,
+    `SELECT parent.id::text AS "__parentId", linked.*
+     FROM (SELECT DISTINCT id FROM unnest($1::bigint[]) AS ids(id)) parent
+     CROSS JOIN LATERAL (
+       SELECT ${reader.columns('child')}
+       FROM ${link.link}
+       JOIN ${metadata.tableName} child ON child.id = ${link.child} ${live}
+       WHERE ${link.parent} = parent.id ${link.where ? `AND ${link.where}` : ''}
+       ORDER BY ${link.child}
+       LIMIT $2
+     ) linked
+     ORDER BY parent.id, linked.id`,
     [link.parentIds, link.first, ...(link.params ?? [])],
   );
-  return rows.map((row) => ({ parentId: row.__parentId as string, entity: reader.read(row) }));
+  return rows.map((row) => ({ parentId: row.__parentId as string, entity: reader.read(row) as T }));
 }

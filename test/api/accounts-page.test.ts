@@ -94,3 +94,53 @@ test('every page of 50 accounts with plan and user emails equals plain SQL', asy
   expect(withPlan).toBeGreaterThan(100);
   expect(members).toBeGreaterThan(1000);
 });
+
+/** The users statement of the last request (the LATERAL over memberships). */
+function usersStatement(): string {
+  const statement = t.db.statements.find((sql) => sql.includes('WHERE m.account_id = parent.id'));
+  if (!statement) throw new Error(`no users statement among ${t.db.statements.length}`);
+  return statement;
+}
+
+test("the bench's page: plans read with the page, members' id and email only, 2 statements, equal to plain SQL", async () => {
+  const BENCH_PAGE = `{ accounts(first: 50) { edges { node { id name plan { code } users { email } } } } }`;
+  await t.query(BENCH_PAGE); // the API key's verdict is cached: only the page's statements count
+  t.db.statements.length = 0;
+  const data: any = await t.query(BENCH_PAGE);
+  // The page with its plans, then the members.
+  expect(t.db.statements).toHaveLength(2);
+  expect(t.db.statements[0]).toContain('WITH page AS');
+  const users = usersStatement();
+  expect(users).toContain('"child"."email"');
+  expect(users).toContain('"child"."id"');
+  expect(users).not.toContain('traits');
+  const expected = (await pageBySql(null)).map((account) => ({
+    id: account.id,
+    name: account.name,
+    plan: account.plan && { code: account.plan.code },
+    users: account.users.map((user) => ({ email: user.email })),
+  }));
+  expect(data.accounts.edges.map((edge: any) => edge.node)).toEqual(expected);
+});
+
+test('members asked for a computed field (through a fragment) are read whole, with the same answer', async () => {
+  const query = `{ accounts(first: 50) { edges { node { id users { ...Member } } } } }
+    fragment Member on User { email accounts(first: 1) { id } }`;
+  t.db.statements.length = 0;
+  const data: any = await t.query(query);
+  expect(usersStatement()).toContain('traits');
+  const firstAccounts: Array<{ email: string; first_account: string }> = await t.db.dataSource
+    .query(`SELECT u.email, (SELECT min(m2.account_id)::text FROM memberships m2
+              JOIN accounts a ON a.id = m2.account_id AND a.deleted_at IS NULL
+              WHERE m2.user_id = u.id AND m2.deleted_at IS NULL) AS first_account
+            FROM users u`);
+  const firstAccountOf = new Map(firstAccounts.map((row) => [row.email, row.first_account]));
+  const expected = (await pageBySql(null)).map((account) => ({
+    id: account.id,
+    users: account.users.map((user) => ({
+      email: user.email,
+      accounts: [{ id: firstAccountOf.get(user.email) }],
+    })),
+  }));
+  expect(data.accounts.edges.map((edge: any) => edge.node)).toEqual(expected);
+});

@@ -8,6 +8,7 @@ import {
   linkedEntitiesPerParent,
 } from '../../db/loader-helpers';
 import { entityReader } from '../../db/entity-reader';
+import { readRows } from '../../db/read-rows';
 import { Plan } from '../plan/plan.entity';
 import { accountMrrAtSql, accountPlanAtSql } from '../subscription';
 import { Subscription } from '../subscription/subscription.entity';
@@ -30,21 +31,26 @@ export function createAccountLoaders(dataSource: DataSource) {
       (ids) => entitiesById(dataSource, Account, ids),
       (account) => account.id,
     ),
-    /** Live members of each account (optionally one role), the first `first` by user id. */
-    usersByAccountId: loaderPerArguments((role: string | null, first: number) =>
-      manyPerKeyLoader<{ parentId: string; entity: User }>(
-        (accountIds) =>
-          linkedEntitiesPerParent(dataSource, User, {
-            from: 'memberships m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL',
-            parent: 'm.account_id',
-            child: 'm.user_id',
-            where: 'm.deleted_at IS NULL AND ($3::text IS NULL OR m.role_code = $3::text)',
-            params: [role],
-            parentIds: accountIds,
-            first,
-          }),
-        (row) => row.parentId,
-      ),
+    /**
+     * Live members of each account (optionally one role), the first `first` by user id; only
+     * the user's `properties` (and id) when given, every column otherwise.
+     */
+    usersByAccountId: loaderPerArguments(
+      (role: string | null, first: number, properties?: readonly string[]) =>
+        manyPerKeyLoader<{ parentId: string; entity: User }>(
+          (accountIds) =>
+            linkedEntitiesPerParent(dataSource, User, {
+              link: 'memberships m',
+              parent: 'm.account_id',
+              child: 'm.user_id',
+              where: 'm.deleted_at IS NULL AND ($3::text IS NULL OR m.role_code = $3::text)',
+              params: [role],
+              parentIds: accountIds,
+              first,
+              properties,
+            }),
+          (row) => row.parentId,
+        ),
     ),
     teamsByAccountId: loaderPerArguments((first: number) =>
       manyPerKeyLoader<Team>(
@@ -74,7 +80,8 @@ export function createAccountLoaders(dataSource: DataSource) {
     currentPlanByAccountId: onePerKeyLoader<{ accountId: string; plan: Plan }>(
       async (accountIds) => {
         const reader = entityReader(dataSource, Plan);
-        const rows: Array<Record<string, unknown>> = await dataSource.query(
+        const rows = await readRows(
+          dataSource,
           `SELECT ap.account_id::text AS "__accountId", ${reader.columns('p')}
            FROM (${accountPlanAtSql('now()', 'AND h.account_id = ANY($1)')}) ap
            JOIN plans p ON p.id = ap.plan_id`,

@@ -5,16 +5,19 @@ import {
   Ctx,
   FieldResolver,
   Float,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../../context/request-context';
 import { HarmonyError } from '../../shared/errors';
 import { minorToMajor } from '../../shared/money';
 import { UpsertMutations } from '../shared/upsert-mutations';
 import { ConnectionType, NestedFirstArg, nestedListSize } from '../shared/connection';
+import { selectedColumns, selectionReaches } from '../shared/selected-columns';
 import { Plan } from '../plan/plan.entity';
 import { Subscription } from '../subscription/subscription.entity';
 import { Team } from '../team/team.entity';
@@ -42,8 +45,20 @@ export class AccountResolver extends UpsertMutations({
 
   @Authorized('read')
   @Query(() => AccountConnection, { description: 'Accounts in a stable order (oldest first).' })
-  accounts(@Args() args: AccountsArgs, @Ctx() { services }: RequestContext) {
-    return services.accounts.list(args);
+  accounts(
+    @Args() args: AccountsArgs,
+    @Ctx() { services, loaders }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    // A page asking for plans reads them in its own statement: Account.plan finds them loaded.
+    if (!selectionReaches(info, ['edges', 'node', 'plan'])) return services.accounts.list(args);
+    return services.accounts.list(args, {
+      currentPlans: (plans) => {
+        for (const [accountId, plan] of plans) {
+          loaders.currentPlanByAccountId.prime(accountId, plan && { accountId, plan });
+        }
+      },
+    });
   }
 
   @Authorized('sync')
@@ -68,9 +83,10 @@ export class AccountResolver extends UpsertMutations({
     role: string | null,
     @NestedFirstArg() first: number,
     @Ctx() { loaders }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const rows = await loaders
-      .usersByAccountId(role ?? null, nestedListSize(first))
+      .usersByAccountId(role ?? null, nestedListSize(first), selectedColumns(info, User))
       .load(account.id);
     return rows.map((row) => row.entity);
   }

@@ -4,7 +4,9 @@ import { loadInOrder } from '../../db/lookup';
 import { upsertByKey, type UpsertSpec } from '../../db/upsert';
 import { assertBatch, parseOrThrow } from '../../shared/validation';
 import { notFound } from '../../shared/errors';
-import { paginateById, type Connection } from '../shared/connection';
+import { paginateById, type AlongsidePage, type Connection } from '../shared/connection';
+import { entityReader } from '../../db/entity-reader';
+import { Plan } from '../plan/plan.entity';
 import { accountPlanAtSql } from '../subscription';
 import { containsPattern, findByIdOrExternalId, softDeleteByExternalId } from '../shared/lookup';
 import { Account } from './account.entity';
@@ -27,6 +29,9 @@ const accountUpsert: UpsertSpec = {
     { column: 'is_test', field: 'isTest', type: 'boolean', insertDefault: 'false' },
   ],
 };
+
+/** Names the plan's columns in the accounts page's statement. */
+const PLAN_PREFIX = 'plan.';
 
 /** "The account's plan now is one of these", by the one rule (src/domain/subscription). */
 const CURRENT_PLAN_CONDITION = `account.id IN (
@@ -53,7 +58,15 @@ export class AccountService {
     if (!rows.length) throw notFound('segment', name);
   }
 
-  async list(args: AccountsArgs): Promise<Connection<Account>> {
+  /**
+   * A page of accounts. With `currentPlans`, the plan now of each account of the page (by the
+   * one rule, as `Account.plan` reads it) is read in the page's own statement and handed over,
+   * null for an account without one.
+   */
+  async list(
+    args: AccountsArgs,
+    options: { currentPlans?: (plans: Map<string, Plan | null>) => void } = {},
+  ): Promise<Connection<Account>> {
     const query = this.dataSource.getRepository(Account).createQueryBuilder('account');
     const filter = args.filter;
     if (filter?.includeDeleted) query.withDeleted();
@@ -87,7 +100,27 @@ export class AccountService {
         { segment: args.segment },
       );
     }
-    return paginateById(query, args, this.maxPageSize);
+    const alongside = options.currentPlans && this.currentPlansAlongside(options.currentPlans);
+    return paginateById(query, args, this.maxPageSize, alongside);
+  }
+
+  private currentPlansAlongside(receive: (plans: Map<string, Plan | null>) => void): AlongsidePage {
+    const plan = entityReader(this.dataSource, Plan).prefixed(PLAN_PREFIX);
+    return {
+      columns: plan.columns('p'),
+      joins: `LEFT JOIN (${accountPlanAtSql('now()', 'AND h.account_id IN (SELECT "id" FROM page)')}) ap
+                ON ap.account_id = page."id"
+              LEFT JOIN plans p ON p.id = ap.plan_id`,
+      read: (rows) =>
+        receive(
+          new Map(
+            rows.map((row) => [
+              String(row.id),
+              row[`${PLAN_PREFIX}id`] == null ? null : plan.read(row),
+            ]),
+          ),
+        ),
+    };
   }
 
   /** Upserts up to 1,000 accounts in one transaction; all or nothing. */

@@ -1,6 +1,7 @@
 import { Arg, ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { readerFor } from '../../db/entity-reader';
+import { readRows } from '../../db/read-rows';
 import { invalidInput } from '../../shared/errors';
 import { isBigintId } from './lookup';
 
@@ -118,6 +119,20 @@ export function assertPageSize(first: number, maxPageSize: number, field = 'firs
 }
 
 /**
+ * What the page's own statement reads next to each row, to spare the page a statement of its
+ * own (an account's plan now). Its SQL sees the page's rows as `page`, their columns named by
+ * property (`page."id"`).
+ */
+export type AlongsidePage = {
+  /** Joins onto `page`, e.g. `LEFT JOIN plans p ON …`. */
+  joins: string;
+  /** The select list they add, named so as not to clash with the row's properties. */
+  columns: string;
+  /** Called with every row the statement returned (the row past the page included). */
+  read(rows: Array<Record<string, unknown>>): void;
+};
+
+/**
  * Pages through a query in id order. Ids only grow, so rows inserted while a client pages land
  * after its cursor or on a later page: nothing is skipped or repeated.
  */
@@ -125,17 +140,28 @@ export async function paginateById<T extends ObjectLiteral & { id: string }>(
   query: SelectQueryBuilder<T>,
   args: PageArgs,
   maxPageSize: number,
+  alongside?: AlongsidePage,
 ): Promise<Connection<T>> {
   assertPageSize(args.first, maxPageSize);
   const alias = query.alias;
   if (args.after) query.andWhere(`${alias}.id > :afterId`, { afterId: decodeCursor(args.after) });
   // Plain rows, read without TypeORM's hydration (src/db/entity-reader.ts).
   const reader = readerFor(query.expressionMap.mainAlias!.metadata);
-  const rows = await query
+  query
     .select(reader.columns(alias))
     .orderBy(`${alias}.id`, 'ASC')
-    .limit(args.first + 1)
-    .getRawMany();
+    .limit(args.first + 1);
+  const [pageSql, parameters] = query.getQueryAndParameters();
+  const sql = alongside
+    ? `WITH page AS (${pageSql})
+       SELECT page.*, ${alongside.columns} FROM page ${alongside.joins} ORDER BY page."id"`
+    : pageSql;
+  // Outside a transaction, as a prepared statement on the pool (src/db/read-rows.ts).
+  const runner = (query as unknown as { queryRunner?: QueryRunner }).queryRunner;
+  const rows: Array<Record<string, unknown>> = runner
+    ? await runner.query(sql, parameters)
+    : await readRows(query.connection, sql, parameters);
+  alongside?.read(rows);
   return toConnection(rows.map(reader.read) as T[], args);
 }
 

@@ -13,7 +13,7 @@ export function createTeamLoaders(dataSource: DataSource) {
       manyPerKeyLoader<{ parentId: string; entity: User }>(
         (teamIds) =>
           linkedEntitiesPerParent(dataSource, User, {
-            from: 'team_members tm JOIN users u ON u.id = tm.user_id AND u.deleted_at IS NULL',
+            link: 'team_members tm',
             parent: 'tm.team_id',
             child: 'tm.user_id',
             parentIds: teamIds,

@@ -23,7 +23,7 @@ export function createUserLoaders(dataSource: DataSource) {
       manyPerKeyLoader<{ parentId: string; entity: Account }>(
         (userIds) =>
           linkedEntitiesPerParent(dataSource, Account, {
-            from: 'memberships m JOIN accounts a ON a.id = m.account_id AND a.deleted_at IS NULL',
+            link: 'memberships m',
             parent: 'm.user_id',
             child: 'm.account_id',
             where: 'm.deleted_at IS NULL',

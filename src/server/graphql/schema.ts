@@ -4,6 +4,7 @@ import { buildSchema, type AuthChecker } from 'type-graphql';
 import { hasScope } from '../../domain/api-key/api-key.service';
 import type { ApiKeyScope } from '../../domain/api-key/api-key.entity';
 import type { RequestContext } from '../../context/request-context';
+import { noteResolverClasses } from '../../domain/shared/selected-columns';
 import { resolvers } from './resolvers';
 
 /**
@@ -48,6 +49,8 @@ export async function buildHarmonySchema(): Promise<GraphQLSchema> {
       },
     },
   });
+  // Nested lists read only the columns a selection asks for (domain/shared/selected-columns.ts).
+  noteResolverClasses(schema, resolvers);
   for (const root of [
     schema.getQueryType(),
     schema.getMutationType(),
