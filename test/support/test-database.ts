@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { adminUrl, databaseUrl } from './urls';
 import { entities } from '../../src/domain/entities';
+import { retireDatabase, testDatabaseName } from './test-run-databases';
 
 export type TestDatabase = {
   name: string;
@@ -11,15 +12,17 @@ export type TestDatabase = {
   dataSource: DataSource;
   /** Every SQL statement run through the data source since the last reset. */
   statements: string[];
+  /** Ends its sessions and refuses new ones; the database itself is dropped after the run. */
   drop(): Promise<void>;
 };
 
 /** A fresh database for one test file, cloned from the run's migrated template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env.HARMONY_TEST_TEMPLATE;
-  if (!template)
+  const run = process.env.HARMONY_TEST_RUN;
+  if (!template || !run)
     throw new Error('HARMONY_TEST_TEMPLATE is not set: run the tests through jest (npm test)');
-  const name = `harmony_t_${process.ppid}_${crypto.randomBytes(4).toString('hex')}`;
+  const name = testDatabaseName(run, crypto.randomBytes(4).toString('hex'));
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const statements: string[] = [];
   const url = databaseUrl(name);
@@ -38,7 +41,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     statements,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin((admin) => retireDatabase(admin, name));
     },
   };
 }
