@@ -5,6 +5,8 @@ import { createDataSource } from '../../src/db/data-source';
 import { adminUrl, databaseUrl } from './urls';
 import { entities } from '../../src/domain/entities';
 import { retireDatabase, testDatabaseName } from './test-run-databases';
+import { loadDemoData, type DemoDataSummary } from '../../src/demo/demo-data';
+import { demoTemplate, type PinnedDemo } from './demo-template';
 
 export type TestDatabase = {
   name: string;
@@ -16,14 +18,19 @@ export type TestDatabase = {
   drop(): Promise<void>;
 };
 
-/** A fresh database for one test file, cloned from the run's migrated template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const template = process.env.HARMONY_TEST_TEMPLATE;
+/**
+ * A fresh database for one test file, cloned from the run's migrated template, or from
+ * `options.template` (a template the run built from it, e.g. with demo data: demo-template.ts).
+ */
+export async function createTestDatabase(
+  options: { template?: string } = {},
+): Promise<TestDatabase> {
+  const template = options.template ?? process.env.HARMONY_TEST_TEMPLATE;
   const run = process.env.HARMONY_TEST_RUN;
   if (!template || !run)
     throw new Error('HARMONY_TEST_TEMPLATE is not set: run the tests through jest (npm test)');
   const name = testDatabaseName(run, crypto.randomBytes(4).toString('hex'));
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  await withAdmin((admin) => cloneDatabase(admin, template, name));
   const statements: string[] = [];
   const url = databaseUrl(name);
   const dataSource = createDataSource({
@@ -44,6 +51,35 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await withAdmin((admin) => retireDatabase(admin, name));
     },
   };
+}
+
+/** CREATE DATABASE ... TEMPLATE, retried while the template's last builder session ends. */
+async function cloneDatabase(admin: Client, template: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+      return;
+    } catch (error) {
+      // 55006: "source database is being accessed by other users", for a moment after a
+      // builder closed its connections.
+      if ((error as { code?: string }).code !== '55006' || attempt === 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * A test database holding `demo`'s demo data: cloned from a template the run builds once, or,
+ * while another file is building that template, loaded the way the template was.
+ */
+export async function createDemoTestDatabase(
+  demo: PinnedDemo,
+): Promise<{ db: TestDatabase; loaded: DemoDataSummary }> {
+  const built = await demoTemplate(demo);
+  if (built)
+    return { db: await createTestDatabase({ template: built.template }), loaded: built.loaded };
+  const db = await createTestDatabase();
+  return { db, loaded: await loadDemoData(db.dataSource, demo) };
 }
 
 async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {

@@ -1,0 +1,24 @@
+const t0 = performance.now();
+import { createTestDatabase } from '../support/test-database';
+import { loadConfig } from '../../src/config/config';
+import { createServer } from '../../src/server/app';
+import { createServices } from '../../src/server/services';
+import { createLogger } from '../../src/shared/logger';
+const t1 = performance.now();
+test('phases', async () => {
+  const a = performance.now();
+  const db = await createTestDatabase();
+  const b = performance.now();
+  const config = { ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url }) };
+  const services = createServices(db.dataSource, config);
+  const server = await createServer(services, createLogger('silent'));
+  const c = performance.now();
+  await server.listen(0, '127.0.0.1');
+  for (const scope of ['ingest', 'read', 'sync', 'admin'] as const) await services.apiKeys.create(`x ${scope}`, [scope]);
+  const d = performance.now();
+  await server.close();
+  const e = performance.now();
+  await db.drop();
+  const f = performance.now();
+  console.log(JSON.stringify({ imports: t1 - t0, createDb: b - a, createServer: c - b, listenKeys: d - c, close: e - d, drop: f - e }));
+});
