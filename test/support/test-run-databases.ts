@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { adminUrl } from './urls';
+import { TS_NODE_REQUIRE } from './ts-node-child';
 
 /**
  * Every database of a jest run is named after the run's main process: `harmony_tpl_<pid>` (the
@@ -46,15 +47,11 @@ export async function dropDatabasesOfEndedRuns(admin: Client): Promise<void> {
  * of every ended run: nothing of the run waits for the drops (one checkpoint each).
  */
 export function reapAfterRun(runPid: number): void {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', __filename, String(runPid)],
-    {
-      cwd: path.resolve(__dirname, '..', '..'),
-      detached: true,
-      stdio: 'ignore',
-    },
-  );
+  const child = spawn(process.execPath, ['-r', TS_NODE_REQUIRE, __filename, String(runPid)], {
+    cwd: path.resolve(__dirname, '..', '..'),
+    detached: true,
+    stdio: 'ignore',
+  });
   child.unref();
 }
 
