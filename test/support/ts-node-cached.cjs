@@ -13,12 +13,20 @@ const directory = path.join(os.tmpdir(), `harmony-ts-node-${process.getuid?.() ?
 fs.mkdirSync(directory, { recursive: true });
 const version = [tsNode.VERSION, service.ts.version, JSON.stringify(service.config.options)].join();
 const compile = service.compile;
+/** Outputs read from the cache, for stack traces (ts-node maps only what it compiled itself). */
+const fromCache = new Map();
+require('@cspotcode/source-map-support').install({
+  environment: 'node',
+  retrieveFile: (fileName) => fromCache.get(fileName) ?? '',
+});
 
 service.compile = (code, fileName, lineOffset) => {
   const key = crypto.createHash('sha256').update(version).update(fileName).update(code);
   const file = path.join(directory, `${key.digest('hex')}.js`);
   try {
-    return fs.readFileSync(file, 'utf8');
+    const output = fs.readFileSync(file, 'utf8');
+    fromCache.set(fileName, output);
+    return output;
   } catch {
     const output = compile(code, fileName, lineOffset);
     // Written whole, then renamed: a concurrent reader never sees half a file.
