@@ -56,5 +56,14 @@ module.exports = tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Loaded with `node -r` by test child processes before any TypeScript support exists.
+  {
+    files: ['test/support/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   { ignores: ['.bench/'] },
 );

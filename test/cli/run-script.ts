@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { TS_NODE_REQUIRE } from '../support/ts-node-child';
 
 export type ScriptResult = { code: number; stdout: string; stderr: string };
 
@@ -14,7 +15,7 @@ export function runScript(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', path.join('scripts', script), ...args],
+      ['-r', TS_NODE_REQUIRE, path.join('scripts', script), ...args],
       {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test', LOG_LEVEL: 'warn' },

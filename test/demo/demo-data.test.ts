@@ -3,7 +3,11 @@ import { createDemoCalendar } from '../../src/demo/demo-calendar';
 import { loadDemoData, loadDemoDataOnce } from '../../src/demo/demo-data';
 import { clearHarmonyData } from '../../src/demo/demo-reset';
 import { createLogger } from '../../src/shared/logger';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import {
+  createDemoTestDatabase,
+  createTestDatabase,
+  type TestDatabase,
+} from '../support/test-database';
 
 const SEED = 7;
 /** Pinned so timestamps are exact; the demo months end at 2026-03-01T00:00Z. */
@@ -15,8 +19,11 @@ let twin: TestDatabase;
 const logger = createLogger('silent');
 
 beforeAll(async () => {
-  [db, twin] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-  await loadDemoData(db.dataSource, { seed: SEED, now: NOW });
+  // `db` holds loadDemoData(SEED, NOW), loaded once per run for every file that reads it.
+  [{ db }, twin] = await Promise.all([
+    createDemoTestDatabase({ seed: SEED, now: NOW }),
+    createTestDatabase(),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([db?.drop(), twin?.drop()]);

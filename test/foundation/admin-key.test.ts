@@ -7,6 +7,7 @@ import { ApiKeyService } from '../../src/domain/api-key/api-key.service';
 import { ensureAdminKey, welcomeText } from '../../src/server/admin-key';
 import { ShortApiKeyPrefixes1764000008310 } from '../../migrations/1764000008310-ShortApiKeyPrefixes';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { TS_NODE_REQUIRE } from '../support/ts-node-child';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -120,23 +121,19 @@ describe('the welcome text', () => {
 
   test('a real start with HARMONY_ADMIN_KEY prints and logs no trace of the key', async () => {
     const secret = 'configured-secret-never-printed-0123456789';
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', path.join('src', 'main.ts')],
-      {
-        cwd: path.resolve(__dirname, '..', '..'),
-        env: {
-          ...process.env,
-          DATABASE_URL: db.url,
-          HARMONY_ADMIN_KEY: secret,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, ['-r', TS_NODE_REQUIRE, path.join('src', 'main.ts')], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        HARMONY_ADMIN_KEY: secret,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += String(chunk)));
     child.stderr!.on('data', (chunk) => (output += String(chunk)));

@@ -1,4 +1,3 @@
-import { loadDemoData } from '../../src/demo/demo-data';
 import { MetricExecutor } from '../../src/metrics/executor';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -10,8 +9,7 @@ let t: TestServer;
 const NOW = new Date('2026-03-15T12:00:00Z');
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await loadDemoData(t.db.dataSource, { seed: 7, now: NOW });
+  t = await startTestServer({}, { demoData: { seed: 7, now: NOW } });
 }, 60_000);
 afterAll(() => t.close());
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ApiKeyService } from '../../src/domain/api-key/api-key.service';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { postIngest, rollupDifferences } from './support/ingest-helpers';
+import { TS_NODE_REQUIRE } from '../support/ts-node-child';
 
 const CHILD_SCRIPT = path.join(__dirname, 'support', 'ingest-child-server.ts');
 const WORKERS = 3;
@@ -25,7 +26,7 @@ afterAll(async () => {
 
 /** Starts a server process over the test database and resolves with its base URL. */
 function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CHILD_SCRIPT], {
+  const child = spawn(process.execPath, ['-r', TS_NODE_REQUIRE, CHILD_SCRIPT], {
     env: {
       ...process.env,
       DATABASE_URL: db.url,

@@ -1,15 +1,14 @@
-import { loadDemoData } from '../../src/demo/demo-data';
+import type { DemoDataSummary } from '../../src/demo/demo-data';
 import { loadSyntheticEvents } from '../../src/demo/bulk-events';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createDemoTestDatabase, type TestDatabase } from '../support/test-database';
 import { rollupDifferences } from './support/ingest-helpers';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 let db: TestDatabase;
-let loaded: Awaited<ReturnType<typeof loadDemoData>>;
+let loaded: DemoDataSummary;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  loaded = await loadDemoData(db.dataSource, { seed: 7, now: NOW });
+  ({ db, loaded } = await createDemoTestDatabase({ seed: 7, now: NOW }));
 });
 afterAll(() => db.drop());
 

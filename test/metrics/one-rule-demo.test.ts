@@ -1,4 +1,3 @@
-import { loadDemoData } from '../../src/demo/demo-data';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -14,8 +13,7 @@ let t: TestServer;
 /** The instant every side is read at; the demo's history all lies before it. */
 let at: Date;
 beforeAll(async () => {
-  t = await startTestServer();
-  await loadDemoData(t.db.dataSource, { seed: 7, now: new Date('2026-03-15T12:00:00Z') });
+  t = await startTestServer({}, { demoData: { seed: 7, now: new Date('2026-03-15T12:00:00Z') } });
   await t.query(
     `mutation($accounts: [UpsertAccountInput!]!, $subscriptions: [UpsertSubscriptionInput!]!) {
       upsertAccounts(inputs: $accounts) { id }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { TS_NODE_REQUIRE } from '../support/ts-node-child';
 
 /**
  * A real embedded PostgreSQL in a temporary folder, started by a child process that then dies
@@ -78,7 +79,7 @@ function startChild(
 ): Promise<{ child: ChildProcess; pid: number; exit: Promise<number | null> }> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', CHILD, dataDir, String(port), mode],
+    ['-r', TS_NODE_REQUIRE, CHILD, dataDir, String(port), mode],
     {
       cwd: path.resolve(__dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,8 @@ import { createServer, type HarmonyServer } from '../../src/server/app';
 import { createServices, type Services } from '../../src/server/services';
 import { createLogger } from '../../src/shared/logger';
 import type { ApiKeyScope } from '../../src/domain/api-key/api-key.entity';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createDemoTestDatabase, createTestDatabase, type TestDatabase } from './test-database';
+import type { PinnedDemo } from './demo-template';
 
 export type TestServer = {
   db: TestDatabase;
@@ -27,13 +28,16 @@ export type TestServer = {
 
 /**
  * A Harmony server on a random port over a fresh database, for one test file. With `redis`,
- * its answer cache is on that client (give a unique `cachePrefix` in `overrides`).
+ * its answer cache is on that client (give a unique `cachePrefix` in `overrides`). With
+ * `demoData`, the database already holds that demo data set, as `loadDemoData` writes it.
  */
 export async function startTestServer(
   overrides: Partial<Config> = {},
-  options: { redis?: RedisClient } = {},
+  options: { redis?: RedisClient; demoData?: PinnedDemo } = {},
 ): Promise<TestServer> {
-  const db = await createTestDatabase();
+  const db = options.demoData
+    ? (await createDemoTestDatabase(options.demoData)).db
+    : await createTestDatabase();
   const config = { ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url }), ...overrides };
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const services = createServices(db.dataSource, config, options.redis);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { TS_NODE_REQUIRE } from '../../support/ts-node-child';
 
 const CHILD_SCRIPT = path.join(__dirname, 'cache-child-server.ts');
 
@@ -7,7 +8,7 @@ const CHILD_SCRIPT = path.join(__dirname, 'cache-child-server.ts');
 export function startChildServer(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CHILD_SCRIPT], {
+  const child = spawn(process.execPath, ['-r', TS_NODE_REQUIRE, CHILD_SCRIPT], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
