@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const databaseName = `harmony_bench_push_${process.pid}`;
   const databaseUrl = withDatabase(ADMIN_URL, databaseName);
   await withAdmin(ADMIN_URL, (admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  if (process.env.TEMP_NO_JIT) await withAdmin(ADMIN_URL, (admin) => admin.query(`ALTER DATABASE ${databaseName} SET jit = off`));
   try {
     const dataSource = createDataSource({
       url: databaseUrl,
@@ -138,6 +139,8 @@ async function realtimePush(
   databaseUrl: string,
 ): Promise<number[]> {
   const latencies: number[] = [];
+  const arrivals = new Map<string, number>();
+  let measuring = false;
   let done!: () => void;
   const all = new Promise<void>((resolve) => (done = resolve));
   const receiver = http.createServer((request, response) => {
@@ -146,15 +149,18 @@ async function realtimePush(
     request.on('end', () => {
       const arrived = Date.now();
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      latencies.push(arrived - Date.parse(body.timestamp));
       response.end('{}');
+      if (!measuring || body.data?.messageId === 'bench--1') return;
+      arrivals.set(String(request.headers['webhook-id']), arrived);
+      latencies.push(arrived - Date.parse(body.timestamp));
       if (latencies.length === EVENTS) done();
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
-  const loaded = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: 'production' });
+  // The process environment applies (HARMONY_PUSH_*, HARMONY_SIGNALS_PUMP, …), on our database.
+  const loaded = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production' });
   const config = { ...loaded, push: { ...loaded.push, worker: true } };
   const services = createServices(dataSource, config);
   const server = await createServer(services, createLogger('warn'));
@@ -182,7 +188,8 @@ async function realtimePush(
       await response.arrayBuffer();
     });
   await track(-1); // warm up: definitions, entity cache
-  latencies.length = 0;
+  measuring = true;
+  lag.reset();
   await paced(track);
   await Promise.race([
     all,
@@ -190,7 +197,48 @@ async function realtimePush(
   ]);
   await server.close();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await reportStages(dataSource, arrivals);
   return latencies;
+}
+
+/**
+ * Where the time goes, per delivery, from the ledger's own timestamps: commit (caused_at, taken
+ * in the committing statement) → delivery formed by the worker (created_at) → request sent
+ * (first attempt's `at`) → received here.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
+async function reportStages(
+  dataSource: ReturnType<typeof createDataSource>,
+  arrivals: Map<string, number>,
+): Promise<void> {
+  const rows: Array<{ webhook_id: string; caused: number; formed: number; sent: number }> =
+    await dataSource.query(
+      `SELECT webhook_id, extract(epoch FROM caused_at) * 1000 AS caused,
+         extract(epoch FROM created_at) * 1000 AS formed,
+         extract(epoch FROM (attempts->0->>'at')::timestamptz) * 1000 AS sent
+       FROM deliveries`,
+    );
+  const stages = { 'commit → formed': [], 'formed → sent': [], 'sent → received': [] } as Record<
+    string,
+    number[]
+  >;
+  for (const row of rows) {
+    const arrived = arrivals.get(row.webhook_id);
+    if (arrived === undefined) continue;
+    stages['commit → formed'].push(Number(row.formed) - Number(row.caused));
+    stages['formed → sent'].push(Number(row.sent) - Number(row.formed));
+    stages['sent → received'].push(arrived - Number(row.sent));
+  }
+  for (const [name, values] of Object.entries(stages)) report(`  stage ${name}`, values);
+  report('  TEMP job run_at → start', (globalThis as any).__jobTrace ?? []);
+  const T: any[] = (globalThis as any).__roundTrace ?? [];
+  report('  TEMP load', T.filter((t) => t.load !== undefined).map((t) => t.load));
+  report('  TEMP form', T.filter((t) => t.form !== undefined).map((t) => t.form));
+  report('  TEMP n', T.filter((t) => t.n !== undefined).map((t) => t.n));
+  report('  TEMP send', T.filter((t) => t.send !== undefined).map((t) => t.send));
+  report('  TEMP loop delay', [lag.percentile(50) / 1e6, lag.percentile(99) / 1e6, lag.max / 1e6]);
 }
 
 function percentiles(values: number[]): { p50: number; p99: number; max: number } {
