@@ -18,7 +18,7 @@ export class DeliveredRecorder {
   /** Queues a success; it is written with the next statement. */
   add(attempt: DeliveredAttempt): void {
     this.waiting.push(attempt);
-    this.writing ??= this.writeAll().finally(() => (this.writing = null));
+    this.writing ??= this.writeAll();
   }
 
   /** Resolves once every success added so far is committed; throws if a write failed. */
@@ -31,14 +31,23 @@ export class DeliveredRecorder {
     }
   }
 
+  /**
+   * Writes until nothing waits. `writing` is cleared in the same synchronous step that finds the
+   * queue empty: cleared any later (a `.finally` on the promise), a success added in between
+   * would wait for a write that never comes.
+   */
   private async writeAll(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0);
-      try {
-        await recordDelivered(this.dataSource, batch);
-      } catch (error) {
-        this.failure ??= error;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0);
+        try {
+          await recordDelivered(this.dataSource, batch);
+        } catch (error) {
+          this.failure ??= error;
+        }
       }
+    } finally {
+      this.writing = null;
     }
   }
 }

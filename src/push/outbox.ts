@@ -81,10 +81,10 @@ export function enqueueChangesStatement(changes: PushChange[]): string | null {
   }));
   return `${WITHOUT_JIT};
 ${enqueueFrom(
-    `SELECT * FROM jsonb_to_recordset(${literal(JSON.stringify(rows))}::jsonb) AS c(
+  `SELECT * FROM jsonb_to_recordset(${literal(JSON.stringify(rows))}::jsonb) AS c(
         ord int, kind text, subject text, event_key text, type text, idempotency_key text,
         account_id bigint, collapse_key text, old_value jsonb, new_value jsonb, data jsonb)`,
-  )}`;
+)}`;
 }
 
 /**
