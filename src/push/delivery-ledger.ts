@@ -64,17 +64,49 @@ export type Formed = {
   more: boolean;
 };
 
+/** A destination as a job round reads it, with the changes waiting for it (oldest first). */
+export type RoundStart = { destination: DestinationRow; changes: ChangeRow[] };
+
 /**
- * Turns the destination's waiting changes into deliveries and returns the deliveries due, in
- * one statement: each delivery's body and webhook-id are fixed before its first attempt, so
- * retries, replays and a restart after a crash send the same message. Scheduled tiers collect
- * until their period has passed since the last batch, then collapse. Two round trips when
- * changes wait (read them, then insert + assign + read the due ones), one when none do: the
- * realtime path is mostly round trips.
+ * The destination and up to a round's worth of its waiting changes, in one round trip (null if
+ * the destination is gone). Only this destination's job (one at a time: its queue) assigns its
+ * changes, so they stay unassigned until this job's formation statement.
+ */
+export async function startRound(
+  dataSource: DataSource,
+  destinationId: string,
+): Promise<RoundStart | null> {
+  const [row]: Array<DestinationRow & { waiting: Array<ChangeRow & { caused_ms: number }> }> =
+    await dataSource.query(
+      `SELECT d.*, COALESCE((
+         SELECT jsonb_agg(to_jsonb(c) - 'ord' ORDER BY c.ord)
+         FROM (SELECT id AS ord, id::text AS id, kind, type, idempotency_key,
+             account_id::text AS account_id, collapse_key, old_value, new_value, data,
+             extract(epoch FROM caused_at) * 1000 AS caused_ms
+           FROM push_changes WHERE destination_id = d.id AND delivery_id IS NULL
+           ORDER BY push_changes.id LIMIT ${CHANGES_PER_ROUND}) c), '[]') AS waiting
+       FROM push_destinations d WHERE d.id = $1`,
+      [destinationId],
+    );
+  if (!row) return null;
+  const { waiting, ...destination } = row;
+  const changes = waiting.map(({ caused_ms, ...change }) => ({
+    ...change,
+    caused_at: new Date(Number(caused_ms)),
+  }));
+  return { destination: destination as DestinationRow, changes };
+}
+
+/**
+ * Turns the destination's waiting changes (read by `startRound`) into deliveries and returns the
+ * deliveries due, in one statement: each delivery's body and webhook-id are fixed before its
+ * first attempt, so retries, replays and a restart after a crash send the same message.
+ * Scheduled tiers collect until their period has passed since the last batch, then collapse.
+ * A round is then two round trips: the realtime path is mostly round trips.
  */
 export async function formDeliveries(
   dataSource: DataSource,
-  destination: DestinationRow,
+  { destination, changes }: RoundStart,
   periodMs: number,
   limit: number,
   now = new Date(),
@@ -82,26 +114,13 @@ export async function formDeliveries(
   const scheduled = destination.tier !== 'REALTIME';
   if (scheduled && destination.last_batch_at) {
     const due = new Date(new Date(destination.last_batch_at).getTime() + periodMs);
-    if (due > now) {
-      const [waiting] = await dataSource.query(
-        `SELECT 1 FROM push_changes WHERE destination_id = $1 AND delivery_id IS NULL LIMIT 1`,
-        [destination.id],
-      );
+    if (due > now)
       return {
         due: await pendingDeliveries(dataSource, destination.id, limit),
-        waitUntil: waiting ? due : null,
+        waitUntil: changes.length > 0 ? due : null,
         more: false,
       };
-    }
   }
-  // Only this destination's job (one at a time: its queue) assigns its changes: no lock needed.
-  const changes: ChangeRow[] = await dataSource.query(
-    `SELECT id::text, kind, type, idempotency_key, account_id::text, collapse_key, old_value,
-       new_value, data, caused_at
-     FROM push_changes WHERE destination_id = $1 AND delivery_id IS NULL
-     ORDER BY push_changes.id LIMIT ${CHANGES_PER_ROUND}`,
-    [destination.id],
-  );
   if (changes.length === 0)
     return {
       due: await pendingDeliveries(dataSource, destination.id, limit),

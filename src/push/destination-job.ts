@@ -8,6 +8,7 @@ import {
   formDeliveries,
   pushBackRateSlot,
   recordFailedAttempt,
+  startRound,
   scheduleDestinationJob,
   type AttemptVerdict,
   type DeliveryRow,
@@ -45,13 +46,14 @@ export async function runDestinationJob(
   const stopAt = Date.now() + MAX_JOB_MS;
   const recorder = new DeliveredRecorder(dataSource);
   for (;;) {
-    const destination = await loadDestination(dataSource, destinationId);
-    if (!destination || !destination.enabled) return;
+    const round = await startRound(dataSource, destinationId);
+    if (!round || !round.destination.enabled) return;
+    const { destination } = round;
     const reschedule = (at: Date) =>
       scheduleDestinationJob(dataSource, destinationId, destination.tier, at, 'replace');
     const { due, waitUntil, more } = await formDeliveries(
       dataSource,
-      destination,
+      round,
       options.tierPeriodsMs[destination.tier],
       DELIVERIES_PER_ROUND,
     );
@@ -83,11 +85,6 @@ export async function runDestinationJob(
 
 /** Deliveries sent per round before the destination is read again (a disable takes effect). */
 const DELIVERIES_PER_ROUND = 100;
-
-async function loadDestination(dataSource: DataSource, id: string): Promise<DestinationRow | null> {
-  const [row] = await dataSource.query(`SELECT * FROM push_destinations WHERE id = $1`, [id]);
-  return row ?? null;
-}
 
 /**
  * One attempt at the head delivery, within the destination's rate budget. A success is handed
