@@ -42,7 +42,15 @@ async function main(): Promise<void> {
     void server
       .close()
       .then(() => dataSource.destroy())
-      .then(() => process.exit(0));
+      .then(
+        () => process.exit(0),
+        (error) => {
+          process.stderr.write(
+            `bench push server: stopping failed: ${String(error?.stack ?? error)}\n`,
+          );
+          process.exit(1);
+        },
+      );
   });
 }
 
