@@ -158,6 +158,8 @@ async function realtimePush(
   const all = new Promise<void>((resolve) => (done = resolve));
   const receiver = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
+    // A connection the worker drops mid-request (a timeout, a stop) is its business, not a crash.
+    request.on('error', () => undefined);
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
       const arrived = Date.now();
@@ -199,8 +201,9 @@ async function realtimePush(
           authorization,
         },
       });
-      request.once('error', reject);
+      request.on('error', reject);
       request.once('response', (response) => {
+        response.on('error', reject);
         response.resume();
         response.once('end', () =>
           response.statusCode === 200
@@ -265,6 +268,8 @@ async function startChild(
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  // A bench that fails must not leave its servers running.
+  process.once('exit', () => child.kill('SIGKILL'));
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk) => {
