@@ -91,8 +91,8 @@ ${enqueueFrom(
  * Switches JIT off for the rest of the transaction; run before an enqueue statement. The planner
  * prices the subscription match (a jsonb_array_elements per destination and change) in the
  * millions, far above the JIT threshold even for one change, and compiling it with inlining and
- * optimisation costs 0.5–1 s on every commit that carries a push: the commit, and so the push,
- * would be that much late (bench:push saw a constant ~650 ms from commit to delivery formed).
+ * optimisation makes every commit that carries a push (and so the push) tens of ms late on a
+ * quiet machine, ~650 ms on a busy one (bench:push: commit → delivery formed, p50 = p99).
  */
 export const WITHOUT_JIT = `SELECT set_config('jit', 'off', true)`;
 
