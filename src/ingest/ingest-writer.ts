@@ -139,7 +139,7 @@ export class IngestWriter {
     }
   }
 
-  /** The outbox insert for events destinations subscribe to: one statement, or none. */
+  /** The outbox insert for events destinations subscribe to (JIT off, one statement), or none. */
   private pushStatement(
     messages: IngestMessage[],
     facts: EventFact[],

@@ -1,4 +1,4 @@
-import { enqueueFrom, type Queryable } from './outbox';
+import { enqueueFrom, WITHOUT_JIT, type Queryable } from './outbox';
 
 /**
  * Pushes for the change-feed rows numbered `(afterSeq, upToSeq]`, enqueued in the sequencer's
@@ -12,11 +12,10 @@ export async function enqueueChangeFeedPushes(
   afterSeq: string,
   upToSeq: string,
 ): Promise<void> {
-  // The planner prices the subscription match (a jsonb_array_elements per destination and row)
-  // far above the JIT threshold even for a handful of rows, and compiling it costs ~1 s on every
-  // sequencer run, all of it under the sequencer lock: every change would be numbered (and read
-  // by every consumer) a second late. The sequencer transaction runs only small statements.
-  await tx.query(`SELECT set_config('jit', 'off', true)`);
+  // JIT compiling the subscription match would cost ~1 s on every sequencer run, all of it under
+  // the sequencer lock: every change would be numbered (and read by every consumer) a second
+  // late. The sequencer transaction runs only small statements.
+  await tx.query(WITHOUT_JIT);
   await tx.query(
     enqueueFrom(`
       SELECT f.seq AS ord,

@@ -54,95 +54,139 @@ export async function scheduleDestinationJob(
   );
 }
 
+/** What a formation round found: the deliveries due now, oldest first, and what waits. */
+export type Formed = {
+  /** Pending deliveries in ledger order (older ones first, then those just formed), at most `limit`. */
+  due: DeliveryRow[];
+  /** A scheduled tier's next batch time, when changes wait for it. */
+  waitUntil: Date | null;
+  /** More changes wait than one round turns into deliveries. */
+  more: boolean;
+};
+
+/** A destination as a job round reads it, with the changes waiting for it (oldest first). */
+export type RoundStart = { destination: DestinationRow; changes: ChangeRow[] };
+
 /**
- * Turns the destination's waiting changes into deliveries, in one transaction: each delivery's
- * body and webhook-id are fixed before its first attempt, so retries, replays and a restart
- * after a crash send the same message. Scheduled tiers collect until their period has passed
- * since the last batch, then collapse. Returns when the next batch is due if changes wait for it.
+ * The destination and up to a round's worth of its waiting changes, in one round trip (null if
+ * the destination is gone). Only this destination's job (one at a time: its queue) assigns its
+ * changes, so they stay unassigned until this job's formation statement.
+ */
+export async function startRound(
+  dataSource: DataSource,
+  destinationId: string,
+): Promise<RoundStart | null> {
+  const [row]: Array<DestinationRow & { waiting: Array<ChangeRow & { caused_ms: number }> }> =
+    await dataSource.query(
+      `SELECT d.*, COALESCE((
+         SELECT jsonb_agg(to_jsonb(c) - 'ord' ORDER BY c.ord)
+         FROM (SELECT id AS ord, id::text AS id, kind, type, idempotency_key,
+             account_id::text AS account_id, collapse_key, old_value, new_value, data,
+             extract(epoch FROM caused_at) * 1000 AS caused_ms
+           FROM push_changes WHERE destination_id = d.id AND delivery_id IS NULL
+           ORDER BY push_changes.id LIMIT ${CHANGES_PER_ROUND}) c), '[]') AS waiting
+       FROM push_destinations d WHERE d.id = $1`,
+      [destinationId],
+    );
+  if (!row) return null;
+  const { waiting, ...destination } = row;
+  const changes = waiting.map(({ caused_ms, ...change }) => ({
+    ...change,
+    caused_at: new Date(Number(caused_ms)),
+  }));
+  return { destination: destination as DestinationRow, changes };
+}
+
+/**
+ * Turns the destination's waiting changes (read by `startRound`) into deliveries and returns the
+ * deliveries due, in one statement: each delivery's body and webhook-id are fixed before its
+ * first attempt, so retries, replays and a restart after a crash send the same message.
+ * Scheduled tiers collect until their period has passed since the last batch, then collapse.
+ * A round is then two round trips: the realtime path is mostly round trips.
  */
 export async function formDeliveries(
   dataSource: DataSource,
-  destination: DestinationRow,
+  { destination, changes }: RoundStart,
   periodMs: number,
+  limit: number,
   now = new Date(),
-): Promise<{ waitUntil: Date | null; more: boolean }> {
+): Promise<Formed> {
   const scheduled = destination.tier !== 'REALTIME';
   if (scheduled && destination.last_batch_at) {
     const due = new Date(new Date(destination.last_batch_at).getTime() + periodMs);
-    if (due > now) {
-      const [waiting] = await dataSource.query(
-        `SELECT 1 FROM push_changes WHERE destination_id = $1 AND delivery_id IS NULL LIMIT 1`,
-        [destination.id],
-      );
-      return { waitUntil: waiting ? due : null, more: false };
-    }
+    if (due > now)
+      return {
+        due: await pendingDeliveries(dataSource, destination.id, limit),
+        waitUntil: changes.length > 0 ? due : null,
+        more: false,
+      };
   }
-  // Only this destination's job (one at a time: its queue) assigns its changes: no lock needed.
-  const changes: ChangeRow[] = await dataSource.query(
-    `SELECT id::text, kind, type, idempotency_key, account_id::text, collapse_key, old_value,
-       new_value, data, caused_at
-     FROM push_changes WHERE destination_id = $1 AND delivery_id IS NULL
-     ORDER BY push_changes.id LIMIT ${CHANGES_PER_ROUND}`,
-    [destination.id],
+  if (changes.length === 0)
+    return {
+      due: await pendingDeliveries(dataSource, destination.id, limit),
+      waitUntil: null,
+      more: false,
+    };
+  const traits = KIND_TRAITS[destination.kind];
+  const size = scheduled ? traits.batchSize : traits.realtimeBatchSize;
+  const kept = scheduled ? collapseChanges(changes) : changes;
+  const groups: Array<{ sent: ChangeRow[]; covered: string[]; webhookId: string }> = [];
+  for (let i = 0; i < kept.length; i += size)
+    groups.push({ sent: kept.slice(i, i + size), covered: [], webhookId: newWebhookId() });
+  // Collapsed changes are covered by the delivery that carries their key's latest change.
+  const groupOfId = new Map<string, number>();
+  groups.forEach((g, index) => g.sent.forEach((c) => groupOfId.set(c.id, index)));
+  const latestByKey = new Map(
+    kept.filter((c) => c.collapse_key).map((c) => [c.collapse_key!, c.id]),
   );
-  if (changes.length === 0) return { waitUntil: null, more: false };
-  return dataSource.transaction(async (manager) => {
-    const traits = KIND_TRAITS[destination.kind];
-    const size = scheduled ? traits.batchSize : traits.realtimeBatchSize;
-    const kept = scheduled ? collapseChanges(changes) : changes;
-    const groups: Array<{ sent: ChangeRow[]; covered: string[] }> = [];
-    for (let i = 0; i < kept.length; i += size)
-      groups.push({ sent: kept.slice(i, i + size), covered: [] });
-    // Collapsed changes are covered by the delivery that carries their key's latest change.
-    const groupOfId = new Map<string, number>();
-    groups.forEach((g, index) => g.sent.forEach((c) => groupOfId.set(c.id, index)));
-    const latestByKey = new Map(
-      kept.filter((c) => c.collapse_key).map((c) => [c.collapse_key!, c.id]),
+  for (const change of changes) {
+    const owner =
+      groupOfId.get(change.id) ?? groupOfId.get(latestByKey.get(change.collapse_key!)!)!;
+    groups[owner].covered.push(change.id);
+  }
+  const rows = groups.map(({ sent }) => {
+    const request = requestFor(destination.kind, sent, scheduled);
+    const causedAt = sent.reduce(
+      (min, c) => (c.caused_at < min ? c.caused_at : min),
+      sent[0].caused_at,
     );
-    for (const change of changes) {
-      const owner =
-        groupOfId.get(change.id) ?? groupOfId.get(latestByKey.get(change.collapse_key!)!)!;
-      groups[owner].covered.push(change.id);
-    }
-    const rows = groups.map(({ sent }) => {
-      const request = requestFor(destination.kind, sent, scheduled);
-      const causedAt = sent.reduce(
-        (min, c) => (c.caused_at < min ? c.caused_at : min),
-        sent[0].caused_at,
-      );
-      return { webhookId: newWebhookId(), request, causedAt, count: sent.length };
-    });
-    const inserted: Array<{ id: string }> = await manager.query(
-      `INSERT INTO deliveries (destination_id, webhook_id, idempotency_key, type, body, change_count, caused_at)
+    return { request, causedAt, count: sent.length };
+  });
+  // One statement is one transaction: the deliveries exist with their changes assigned, or
+  // neither. Its snapshot does not see the rows it inserts, hence the UNION with them.
+  const due: DeliveryRow[] = await dataSource.query(
+    `WITH inserted AS (
+       INSERT INTO deliveries (destination_id, webhook_id, idempotency_key, type, body, change_count, caused_at)
        SELECT $1, w, k, t, b, n, c
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[])
          WITH ORDINALITY AS x(w, k, t, b, n, c, ord)
-       ORDER BY ord RETURNING id::text`,
-      [
-        destination.id,
-        rows.map((r) => r.webhookId),
-        rows.map((r) => r.request.idempotencyKey),
-        rows.map((r) => r.request.type),
-        rows.map((r) => r.request.body),
-        rows.map((r) => r.count),
-        rows.map((r) => r.causedAt),
-      ],
-    );
-    await manager.query(
-      `UPDATE push_changes p SET delivery_id = x.delivery_id
-       FROM unnest($1::bigint[], $2::bigint[]) AS x(change_id, delivery_id)
-       WHERE p.id = x.change_id`,
-      [
-        groups.flatMap((g) => g.covered),
-        groups.flatMap((g, index) => g.covered.map(() => inserted[index].id)),
-      ],
-    );
-    if (scheduled)
-      await manager.query(`UPDATE push_destinations SET last_batch_at = now() WHERE id = $1`, [
-        destination.id,
-      ]);
-    return { waitUntil: null, more: changes.length === CHANGES_PER_ROUND };
-  });
+       ORDER BY ord RETURNING *),
+     assigned AS (
+       UPDATE push_changes p SET delivery_id = i.id
+       FROM unnest($8::bigint[], $9::text[]) AS m(change_id, webhook_id)
+       JOIN inserted i ON i.webhook_id = m.webhook_id
+       WHERE p.id = m.change_id),
+     batched AS (
+       UPDATE push_destinations SET last_batch_at = now() WHERE id = $1 AND $10::boolean)
+     SELECT * FROM (
+       (SELECT * FROM deliveries WHERE destination_id = $1 AND status = 'PENDING'
+        ORDER BY id LIMIT ${Number(limit)})
+       UNION ALL SELECT * FROM inserted) d
+     ORDER BY id LIMIT ${Number(limit)}`,
+    [
+      destination.id,
+      groups.map((g) => g.webhookId),
+      rows.map((r) => r.request.idempotencyKey),
+      rows.map((r) => r.request.type),
+      rows.map((r) => r.request.body),
+      rows.map((r) => r.count),
+      rows.map((r) => r.causedAt),
+      groups.flatMap((g) => g.covered),
+      groups.flatMap((g) => g.covered.map(() => g.webhookId)),
+      scheduled,
+    ],
+  );
+  return { due, waitUntil: null, more: changes.length === CHANGES_PER_ROUND };
 }
 
 /** The oldest deliveries still to send, in order: deliveries go out one at a time. */
@@ -158,43 +202,64 @@ export async function pendingDeliveries(
   );
 }
 
+/** A successful attempt, as `recordDelivered` takes it. */
+export type DeliveredAttempt = { delivery: DeliveryRow; outcome: AttemptOutcome };
+
+/**
+ * Records successful attempts, any number in one statement: each ledger row DELIVERED with
+ * its attempt, its delivery time the moment the answer came (not when this runs), and the
+ * destination no longer failing.
+ */
+export async function recordDelivered(
+  client: Queryable,
+  delivered: DeliveredAttempt[],
+): Promise<void> {
+  if (delivered.length === 0) return;
+  await client.query(
+    `WITH x AS (
+       SELECT * FROM unnest($1::bigint[], $2::jsonb[], $3::timestamptz[]) AS x(id, attempt, answered_at)),
+     delivered AS (
+       UPDATE deliveries d SET attempts = d.attempts || jsonb_build_array(x.attempt),
+         attempt_count = d.attempt_count + 1, last_error = NULL, status = 'DELIVERED',
+         delivered_at = x.answered_at,
+         latency_ms = greatest(0, round(extract(epoch FROM x.answered_at - d.caused_at) * 1000))
+       FROM x WHERE d.id = x.id RETURNING d.destination_id)
+     UPDATE push_destinations SET failing_since = NULL
+     WHERE id IN (SELECT destination_id FROM delivered) AND failing_since IS NOT NULL`,
+    [
+      delivered.map((d) => d.delivery.id),
+      delivered.map((d) => JSON.stringify(attemptJson(d.outcome))),
+      delivered.map((d) => new Date(d.outcome.at.getTime() + d.outcome.durationMs)),
+    ],
+  );
+}
+
+function attemptJson(outcome: AttemptOutcome) {
+  return {
+    at: outcome.at.toISOString(),
+    statusCode: outcome.statusCode,
+    error: outcome.error,
+    durationMs: outcome.durationMs,
+  };
+}
+
 export type AttemptVerdict =
   | { result: 'delivered' }
   | { result: 'retry'; nextAttemptAt: Date }
   | { result: 'dead' }
   | { result: 'gone' };
 
-/** Records an attempt and what follows from it, in one transaction. */
-export async function recordAttempt(
+/**
+ * Records a failed attempt (retry, dead-lettered, or gone) and what follows from it, in one
+ * transaction: the destination's failing-since time, and its disable with the reason.
+ */
+export async function recordFailedAttempt(
   dataSource: DataSource,
   delivery: DeliveryRow,
   outcome: AttemptOutcome,
-  verdict: AttemptVerdict,
+  verdict: Exclude<AttemptVerdict, { result: 'delivered' }>,
   disableReason: string | null,
 ): Promise<void> {
-  const attempt = {
-    at: outcome.at.toISOString(),
-    statusCode: outcome.statusCode,
-    error: outcome.error,
-    durationMs: outcome.durationMs,
-  };
-  const status =
-    verdict.result === 'delivered' ? 'DELIVERED' : verdict.result === 'dead' ? 'DEAD' : 'PENDING';
-  if (status === 'DELIVERED') {
-    // The common case in one statement: the ledger row, and the destination no longer failing.
-    await dataSource.query(
-      `WITH delivered AS (
-         UPDATE deliveries SET attempts = attempts || jsonb_build_array($2::jsonb),
-           attempt_count = attempt_count + 1, last_error = NULL, status = 'DELIVERED',
-           delivered_at = clock_timestamp(),
-           latency_ms = round(extract(epoch FROM clock_timestamp() - caused_at) * 1000)
-         WHERE id = $1 RETURNING destination_id)
-       UPDATE push_destinations SET failing_since = NULL
-       WHERE id = (SELECT destination_id FROM delivered) AND failing_since IS NOT NULL`,
-      [delivery.id, JSON.stringify(attempt)],
-    );
-    return;
-  }
   await dataSource.transaction(async (manager) => {
     await manager.query(
       `UPDATE deliveries SET
@@ -202,39 +267,25 @@ export async function recordAttempt(
          attempt_count = attempt_count + 1,
          last_error = $3,
          status = $4,
-         next_attempt_at = COALESCE($5, next_attempt_at),
-         delivered_at = CASE WHEN $4 = 'DELIVERED' THEN clock_timestamp() END,
-         latency_ms = CASE WHEN $4 = 'DELIVERED'
-           THEN round(extract(epoch FROM clock_timestamp() - caused_at) * 1000) END
+         next_attempt_at = COALESCE($5, next_attempt_at)
        WHERE id = $1`,
       [
         delivery.id,
-        JSON.stringify(attempt),
+        JSON.stringify(attemptJson(outcome)),
         outcome.error,
-        verdict.result === 'delivered'
-          ? 'DELIVERED'
-          : verdict.result === 'dead'
-            ? 'DEAD'
-            : 'PENDING',
+        verdict.result === 'dead' ? 'DEAD' : 'PENDING',
         verdict.result === 'retry' ? verdict.nextAttemptAt : null,
       ],
     );
-    if (verdict.result === 'delivered') {
-      await manager.query(
-        `UPDATE push_destinations SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
-        [delivery.destination_id],
-      );
-    } else {
-      await manager.query(
-        `UPDATE push_destinations SET failing_since = COALESCE(failing_since, $2),
-           enabled = enabled AND $3::text IS NULL,
-           disabled_reason = COALESCE($3, disabled_reason),
-           disabled_at = CASE WHEN $3::text IS NULL THEN disabled_at ELSE now() END,
-           updated_at = now()
-         WHERE id = $1`,
-        [delivery.destination_id, outcome.at, disableReason],
-      );
-    }
+    await manager.query(
+      `UPDATE push_destinations SET failing_since = COALESCE(failing_since, $2),
+         enabled = enabled AND $3::text IS NULL,
+         disabled_reason = COALESCE($3, disabled_reason),
+         disabled_at = CASE WHEN $3::text IS NULL THEN disabled_at ELSE now() END,
+         updated_at = now()
+       WHERE id = $1`,
+      [delivery.destination_id, outcome.at, disableReason],
+    );
   });
 }
 

@@ -3,11 +3,12 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../shared/logger';
 import { KIND_TRAITS } from './destination-kinds';
 import { rateLimitOf, signingSecretsOf, type DestinationRow } from './destination.service';
+import { DeliveredRecorder } from './delivered-recorder';
 import {
   formDeliveries,
-  pendingDeliveries,
   pushBackRateSlot,
-  recordAttempt,
+  recordFailedAttempt,
+  startRound,
   scheduleDestinationJob,
   type AttemptVerdict,
   type DeliveryRow,
@@ -43,61 +44,58 @@ export async function runDestinationJob(
 ): Promise<void> {
   const { dataSource, options } = deps;
   const stopAt = Date.now() + MAX_JOB_MS;
+  const recorder = new DeliveredRecorder(dataSource);
   for (;;) {
-    const destination = await loadDestination(dataSource, destinationId);
-    if (!destination || !destination.enabled) return;
+    const round = await startRound(dataSource, destinationId);
+    if (!round || !round.destination.enabled) return;
+    const { destination } = round;
     const reschedule = (at: Date) =>
       scheduleDestinationJob(dataSource, destinationId, destination.tier, at, 'replace');
-    const formed = await formDeliveries(
+    const { due, waitUntil, more } = await formDeliveries(
       dataSource,
-      destination,
+      round,
       options.tierPeriodsMs[destination.tier],
+      DELIVERIES_PER_ROUND,
     );
-    const due = await pendingDeliveries(dataSource, destinationId, DELIVERIES_PER_ROUND);
     if (due.length === 0) {
-      if (formed.more) continue;
-      if (formed.waitUntil) await reschedule(formed.waitUntil);
+      if (more) continue;
+      if (waitUntil) await reschedule(waitUntil);
       return;
     }
-    // A success is recorded while the next delivery is sent (half the round trips on the
-    // line); every write is done before the job decides anything else. A crash in between
-    // re-sends a delivered request, with its webhook-id: at least once.
-    const writes: Array<Promise<void>> = [];
-    const settle = async () => void (await Promise.all(writes.splice(0)));
+    // Successes are recorded while the next deliveries are sent (src/push/delivered-recorder.ts);
+    // every write is done before the job decides anything else. A crash in between re-sends a
+    // delivered request, with its webhook-id: at least once.
     for (const delivery of due) {
       if (new Date(delivery.next_attempt_at) > new Date()) {
-        await settle();
+        await recorder.flush();
         return reschedule(new Date(delivery.next_attempt_at));
       }
       if (Date.now() > stopAt) {
-        await settle();
+        await recorder.flush();
         return reschedule(new Date());
       }
-      const { verdict, recorded } = await attempt(destination, delivery, deps);
-      writes.push(recorded);
+      const verdict = await attempt(destination, delivery, deps, recorder);
       if (verdict.result === 'delivered') continue;
-      await settle();
       if (verdict.result === 'retry') return reschedule(verdict.nextAttemptAt);
       if (verdict.result === 'gone') return;
     }
-    await settle();
+    await recorder.flush();
   }
 }
 
 /** Deliveries sent per round before the destination is read again (a disable takes effect). */
 const DELIVERIES_PER_ROUND = 100;
 
-async function loadDestination(dataSource: DataSource, id: string): Promise<DestinationRow | null> {
-  const [row] = await dataSource.query(`SELECT * FROM push_destinations WHERE id = $1`, [id]);
-  return row ?? null;
-}
-
-/** One attempt at the head delivery, within the destination's rate budget. */
+/**
+ * One attempt at the head delivery, within the destination's rate budget. A success is handed
+ * to the recorder; a failure is recorded (after every earlier success) before this returns.
+ */
 async function attempt(
   destination: DestinationRow,
   delivery: DeliveryRow,
   { dataSource, options, logger, metrics }: DestinationJobDeps,
-): Promise<{ verdict: AttemptVerdict; recorded: Promise<void> }> {
+  recorder: DeliveredRecorder,
+): Promise<AttemptVerdict> {
   const limit = rateLimitOf(destination);
   if (limit) {
     const slot = await reserveRequestSlot(dataSource, destination.id, limit);
@@ -115,12 +113,16 @@ async function attempt(
     timeoutMs: options.requestTimeoutMs,
   });
   const { verdict, disableReason } = judge(destination, delivery, outcome, options);
+  metrics.attempts.inc({ outcome: verdict.result });
+  if (verdict.result === 'delivered') {
+    recorder.add({ delivery, outcome });
+    metrics.latency.observe((Date.now() - new Date(delivery.caused_at).getTime()) / 1000);
+    return verdict;
+  }
   if (verdict.result === 'retry' && outcome.retryAfterMs !== null)
     await pushBackRateSlot(dataSource, destination.id, verdict.nextAttemptAt);
-  const recorded = recordAttempt(dataSource, delivery, outcome, verdict, disableReason);
-  metrics.attempts.inc({ outcome: verdict.result });
-  if (verdict.result === 'delivered')
-    metrics.latency.observe((Date.now() - new Date(delivery.caused_at).getTime()) / 1000);
+  await recorder.flush();
+  await recordFailedAttempt(dataSource, delivery, outcome, verdict, disableReason);
   if (disableReason)
     logger.warn(
       { destination: destination.name, reason: disableReason },
@@ -131,7 +133,7 @@ async function attempt(
       { destination: destination.name, delivery: delivery.id, error: outcome.error },
       'delivery dead-lettered',
     );
-  return { verdict, recorded };
+  return verdict;
 }
 
 /** What an attempt's answer means: delivered, retry later, dead-lettered or gone (410). */
