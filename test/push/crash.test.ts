@@ -5,6 +5,7 @@ import { ApiKeyService } from '../../src/domain/api-key/api-key.service';
 import { DestinationService } from '../../src/push/destination.service';
 import { enqueueChange } from '../../src/push/outbox';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { TS_NODE_REQUIRE } from '../support/ts-node-child';
 import { startReceiver, type TestReceiver } from './support/receiver';
 
 const CHILD_SCRIPT = path.join(__dirname, 'support', 'push-child-server.ts');
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CHILD_SCRIPT], {
+  const child = spawn(process.execPath, ['-r', TS_NODE_REQUIRE, CHILD_SCRIPT], {
     env: {
       ...process.env,
       DATABASE_URL: db.url,
