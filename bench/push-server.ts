@@ -7,7 +7,7 @@
  */
 import 'reflect-metadata';
 import { loadConfig } from '../src/config/config';
-import { createDataSource } from '../src/db/data-source';
+import { openDatabase } from '../src/db/database';
 import { entities } from '../src/domain/entities';
 import { PushService } from '../src/push';
 import { createServer } from '../src/server/app';
@@ -16,13 +16,7 @@ import { createLogger } from '../src/shared/logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const dataSource = createDataSource({
-    url: config.databaseUrl!,
-    statementTimeoutMs: config.statementTimeoutMs,
-    poolSize: config.dbPoolSize,
-    entities,
-  });
-  await dataSource.initialize();
+  const { dataSource } = await openDatabase(config, createLogger('warn'), entities);
   if (process.argv[2] === 'worker') {
     const push = new PushService(dataSource, { ...config.push, worker: true });
     await push.start(createLogger('warn'));

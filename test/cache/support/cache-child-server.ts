@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { connectRedis } from '../../../src/cache/redis-client';
 import { loadConfig } from '../../../src/config/config';
-import { createDataSource } from '../../../src/db/data-source';
+import { openDatabase } from '../../../src/db/database';
 import { entities } from '../../../src/domain/entities';
 import { createServer } from '../../../src/server/app';
 import { createServices } from '../../../src/server/services';
@@ -13,13 +13,7 @@ import { createLogger } from '../../../src/shared/logger';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const dataSource = createDataSource({
-    url: config.databaseUrl!,
-    statementTimeoutMs: config.statementTimeoutMs,
-    poolSize: config.dbPoolSize,
-    entities,
-  });
-  await dataSource.initialize();
+  const { dataSource } = await openDatabase(config, createLogger('warn'), entities);
   const logger = createLogger(config.logLevel);
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const server = await createServer(createServices(dataSource, config, redis), logger);

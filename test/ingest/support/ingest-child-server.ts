@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { loadConfig } from '../../../src/config/config';
-import { createDataSource } from '../../../src/db/data-source';
+import { openDatabase } from '../../../src/db/database';
 import { createServer } from '../../../src/server/app';
 import { createServices } from '../../../src/server/services';
 import { createLogger } from '../../../src/shared/logger';
@@ -12,13 +12,7 @@ import { entities } from '../../../src/domain/entities';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const dataSource = createDataSource({
-    url: config.databaseUrl!,
-    statementTimeoutMs: config.statementTimeoutMs,
-    poolSize: config.dbPoolSize,
-    entities,
-  });
-  await dataSource.initialize();
+  const { dataSource } = await openDatabase(config, createLogger('warn'), entities);
   const logger = createLogger(config.logLevel);
   const server = await createServer(createServices(dataSource, config), logger);
   const port = await server.listen(0, '127.0.0.1');
