@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ApiKeyService } from '../../src/domain/api-key/api-key.service';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { postIngest, rollupDifferences } from './support/ingest-helpers';
-import { TS_NODE_REQUIRE } from '../support/ts-node-child';
+import { startChildServer } from '../support/child-server';
 
 const CHILD_SCRIPT = path.join(__dirname, 'support', 'ingest-child-server.ts');
 const WORKERS = 3;
@@ -25,29 +25,13 @@ afterAll(async () => {
 });
 
 /** Starts a server process over the test database and resolves with its base URL. */
-function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['-r', TS_NODE_REQUIRE, CHILD_SCRIPT], {
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      HARMONY_DB_POOL_SIZE: '6',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+async function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const started = await startChildServer(CHILD_SCRIPT, {
+    DATABASE_URL: db.url,
+    HARMONY_DB_POOL_SIZE: '6',
   });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /PORT (\d+)/.exec(output);
-      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}` });
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`child server exited with ${code} before listening`)),
-    );
-  });
+  children.push(started.child);
+  return started;
 }
 
 /** Batch n: tracks of a few users and accounts, anonymous events, and identifies linking them. */

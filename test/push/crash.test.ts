@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { ApiKeyService } from '../../src/domain/api-key/api-key.service';
 import { DestinationService } from '../../src/push/destination.service';
 import { enqueueChange } from '../../src/push/outbox';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { TS_NODE_REQUIRE } from '../support/ts-node-child';
+import { startChildServer } from '../support/child-server';
 import { startReceiver, type TestReceiver } from './support/receiver';
 
 const CHILD_SCRIPT = path.join(__dirname, 'support', 'push-child-server.ts');
@@ -41,34 +41,19 @@ afterAll(async () => {
   await db.drop();
 });
 
-function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['-r', TS_NODE_REQUIRE, CHILD_SCRIPT], {
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.PUSH_DEBUG ? 'warn' : 'silent',
-      HARMONY_DB_POOL_SIZE: '6',
-      HARMONY_PUSH_WORKER: 'true',
-      HARMONY_PUSH_POLL_INTERVAL_MS: '100',
-      HARMONY_PUSH_RETRY_SCHEDULE_MS: '0,200,400,800,1600,3200',
-      // Longer than the test: a held request only ends with the process.
-      HARMONY_PUSH_REQUEST_TIMEOUT_MS: '120000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+async function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const started = await startChildServer(CHILD_SCRIPT, {
+    DATABASE_URL: db.url,
+    LOG_LEVEL: process.env.PUSH_DEBUG ? 'warn' : 'silent',
+    HARMONY_DB_POOL_SIZE: '6',
+    HARMONY_PUSH_WORKER: 'true',
+    HARMONY_PUSH_POLL_INTERVAL_MS: '100',
+    HARMONY_PUSH_RETRY_SCHEDULE_MS: '0,200,400,800,1600,3200',
+    // Longer than the test: a held request only ends with the process.
+    HARMONY_PUSH_REQUEST_TIMEOUT_MS: '120000',
   });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /PORT (\d+)/.exec(output);
-      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}` });
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`child server exited with ${code} before listening`)),
-    );
-  });
+  children.push(started.child);
+  return started;
 }
 
 async function track(baseUrl: string, from: number, to: number): Promise<void> {
